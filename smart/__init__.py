@@ -1,0 +1,1 @@
+"""SMART: monitoring, alerting and analytics for Kodeks/Techexpert installations."""

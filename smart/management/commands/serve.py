@@ -1,0 +1,28 @@
+import uvicorn
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run SMART: the web server with the upload endpoints (migrates the database first)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--web-processes", type=int, default=1, help="uvicorn worker processes")
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, **opts):
+        if not opts["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"SMART listening on http://{opts['host']}:{opts['port']}/")
+        uvicorn.run(
+            "smart.asgi:application",
+            host=opts["host"],
+            port=opts["port"],
+            workers=opts["web_processes"],
+            log_level="warning",
+            proxy_headers=True,
+            server_header=False,
+            lifespan="off",
+        )

@@ -1,0 +1,152 @@
+"""Django settings for SMART, all taken from the environment.
+
+SMART_DATA_DIR   where the SQLite database, the report archive and generated keys live (./smart-data)
+DATABASE_URL     a postgres:// URL switches from embedded SQLite to PostgreSQL
+SMART_SECRET_KEY Django's secret key; generated into the data dir when absent
+SMART_FERNET_KEY key for secrets stored at rest; generated into the data dir when absent
+"""
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("SMART_DATA_DIR", "smart-data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _data_dir_secret(env_name: str, file_name: str, make) -> str:
+    """A secret from the environment, else from a 0600 file in the data dir, created on first use."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = DATA_DIR / file_name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make())
+    return path.read_text().strip()
+
+
+SECRET_KEY = _data_dir_secret("SMART_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+SMART_FERNET_KEYS = [k for k in _data_dir_secret("SMART_FERNET_KEY", "fernet.key", _fernet_key).split(",") if k]
+
+DEBUG = os.environ.get("SMART_DEBUG", "") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("SMART_ALLOWED_HOSTS", "*").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "smart",
+    "smart.registry",
+    "smart.ingest",
+    "smart.pipeline",
+    "smart.simulator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "smart.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ]
+        },
+    }
+]
+ASGI_APPLICATION = "smart.asgi.application"
+WSGI_APPLICATION = "smart.wsgi.application"
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        db.setdefault("OPTIONS", {})
+        if os.environ.get("SMART_TEST_DB_NAME"):  # parallel test runs against one server
+            db["TEST"] = {"NAME": os.environ["SMART_TEST_DB_NAME"]}
+        return db
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "smart.sqlite3"),
+        "CONN_MAX_AGE": None,  # opening a connection runs the PRAGMAs below: keep it per thread
+        "OPTIONS": {
+            # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN,
+            # so concurrent writers queue on busy_timeout instead of failing with "locked".
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+        # A file, not memory, so that servers started by the tests in other threads share it.
+        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "registry.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Moscow"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# Ingest limits (D §3.5 X4, X6).
+SMART_ARCHIVE_DIR = Path(os.environ.get("SMART_ARCHIVE_DIR", DATA_DIR / "archive"))
+SMART_UPLOAD_MAX_BYTES = int(os.environ.get("SMART_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
+SMART_UPLOADS_PER_NAME_PER_HOUR = int(os.environ.get("SMART_UPLOADS_PER_NAME_PER_HOUR", 12))
+SMART_FILE_NAME_MAX = 128
+SMART_JOB_MAX_ATTEMPTS = int(os.environ.get("SMART_JOB_MAX_ATTEMPTS", 5))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SMART_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+}

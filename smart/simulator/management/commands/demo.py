@@ -1,0 +1,76 @@
+import logging
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from smart.registry.importer import apply_import, plan_import
+from smart.registry.models import Dealer, IngestToken, Role, User
+from smart.simulator import demo
+
+DEMO_PASSWORD = "demo-password"
+
+
+class Command(BaseCommand):
+    help = "Create the demo dealer and fleet, start SMART, and let the demo clients' scripts upload."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--interval", type=float, default=2.0, help="seconds between demo uploads")
+        parser.add_argument("--setup-only", action="store_true", help="create the demo data and exit")
+
+    def handle(self, *args, **opts):
+        call_command("migrate", interactive=False, verbosity=0)
+        dealer = self.setup()
+        if opts["setup_only"]:
+            return
+        # The demo compresses hours into seconds: the per-name hourly upload limit would refuse most of it.
+        settings.SMART_UPLOADS_PER_NAME_PER_HOUR = 0
+        base = f"http://{opts['host']}:{opts['port']}"
+        self.banner(dealer, base)
+        logging.getLogger("smart.demo").setLevel(logging.INFO)
+        scripts = demo.ClientScripts(base, dealer.header_value, demo.DEMO_TOKEN, interval=opts["interval"])
+        scripts.start()
+        call_command("serve", host=opts["host"], port=opts["port"], no_migrate=True)
+        scripts.stop.set()
+
+    @transaction.atomic
+    def setup(self) -> Dealer:
+        dealer, created = Dealer.objects.get_or_create(
+            code=demo.DEMO_CODE, defaults={"name": demo.DEMO_NAME, "display_name": "Демо-дилер «Кодекс-Саратов»"}
+        )
+        if created:
+            IngestToken.issue(dealer, value=demo.DEMO_TOKEN, label="demo legacy token")
+            admin = User(username="demo-admin", role=Role.DEALER_ADMIN, dealer=dealer, full_name="Администратор демо")
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+            operator = User(username="operator", role=Role.OPERATOR, is_staff=True, is_superuser=True)
+            operator.set_password(DEMO_PASSWORD)
+            operator.save()
+            for login, full_name, email in demo.MANAGERS:
+                user = User(username=login, full_name=full_name, email=email, role=Role.MANAGER, dealer=dealer)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        for kind, data in (("managers", demo.managers_csv()), ("online", demo.online_csv())):
+            plan = plan_import(dealer, data, kind=kind, file_name=f"demo_{kind}.csv")
+            if plan.errors:
+                raise RuntimeError(f"demo registry does not import: {plan.as_dict()['errors']}")
+            apply_import(plan)
+        return dealer
+
+    def banner(self, dealer, base):
+        self.stdout.write(
+            f"""
+SMART demo
+  web:            {base}/admin/   (operator / {DEMO_PASSWORD}; dealer admin: demo-admin / {DEMO_PASSWORD})
+  dealer header:  {dealer.header_value}
+  legacy token:   {demo.DEMO_TOKEN}
+  registry:       {dealer.installations.count()} installations, {dealer.online_accesses.count()} online accesses
+  try it:         curl -H "upload: yes" -H "dealer: {dealer.header_value}" -F file=@ZAVOD-ZVEZDA.zip "{base}/upload?token={demo.DEMO_TOKEN}"
+                  smart status --dealer {dealer.code} --name ZAVOD-ZVEZDA
+                  smart quarantine --dealer {dealer.code}
+The demo clients' scripts now upload every few seconds (Ctrl+C stops).
+"""
+        )

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+from smart.ingest import views as ingest_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("files/<path:name>", ingest_views.file_check, name="ingest-file-check"),
+    path("healthz", ingest_views.healthz, name="healthz"),
+]
