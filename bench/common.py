@@ -61,6 +61,16 @@ class Server:
                 total += p.memory_info().rss
         return total / 2**20
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server and its children so far."""
+        proc = psutil.Process(self.proc.pid)
+        total = 0.0
+        for p in [proc, *proc.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = p.cpu_times()
+                total += times.user + times.system
+        return total
+
     def start_rss_sampler(self, every: float = 0.1):
         def sample():
             while not self._stop.wait(every):

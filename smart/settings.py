@@ -7,6 +7,7 @@ SMART_FERNET_KEY key for secrets stored at rest; generated into the data dir whe
 """
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,6 +136,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# WhiteNoise serves files through a sync iterator; under ASGI Django warns about it on every file.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+WHITENOISE_USE_FINDERS = True  # served straight from the installed apps: no collectstatic, no CDN
 
 # Ingest limits (D §3.5 X4, X6).
 SMART_ARCHIVE_DIR = Path(os.environ.get("SMART_ARCHIVE_DIR", DATA_DIR / "archive"))

@@ -32,15 +32,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 class IncomingFile:
-    """A file being received: hashed, measured and sniffed as it streams to a temp file."""
+    """A file being received: measured and sniffed as it arrives, hashed and spooled to a temp file.
+
+    write() only buffers (cheap, on the event loop); flush() hashes and writes the buffer (blocking, and
+    releases the GIL, so it runs on another core from a worker thread). At most FLUSH_BYTES plus one
+    chunk are held in memory per upload.
+    """
+
+    FLUSH_BYTES = 256 * 1024
 
     def __init__(self):
-        tmp_dir = archive_root() / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="in-")
-        self._file = os.fdopen(fd, "wb")
-        self._tmp_path = Path(name)
+        self._file = None
+        self._tmp_path: Path | None = None
         self._hash = hashlib.sha256()
+        self._pending: list[bytes] = []
+        self.pending_bytes = 0
         self.size = 0
         self.head = b""
         self.sha256 = ""
@@ -50,12 +56,25 @@ class IncomingFile:
             return
         if len(self.head) < SNIFF_BYTES:
             self.head += data[: SNIFF_BYTES - len(self.head)]
-        self._hash.update(data)
-        self._file.write(data)
+        self._pending.append(data)
+        self.pending_bytes += len(data)
         self.size += len(data)
+
+    def flush(self) -> None:
+        """Hash and write what is buffered (blocking)."""
+        if self._file is None:
+            tmp_dir = archive_root() / "tmp"
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="in-")
+            self._file, self._tmp_path = os.fdopen(fd, "wb"), Path(name)
+        pending, self._pending, self.pending_bytes = self._pending, [], 0
+        for data in pending:
+            self._hash.update(data)
+            self._file.write(data)
 
     def commit(self) -> Path:
         """Make the content durable under its hash (blocking: call from a worker thread)."""
+        self.flush()
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
@@ -70,9 +89,11 @@ class IncomingFile:
         return target
 
     def discard(self) -> None:
-        if not self._file.closed:
+        self._pending, self.pending_bytes = [], 0
+        if self._file is not None and not self._file.closed:
             self._file.close()
-        self._tmp_path.unlink(missing_ok=True)
+        if self._tmp_path is not None:
+            self._tmp_path.unlink(missing_ok=True)
 
 
 def store_bytes(data: bytes) -> tuple[str, Path]:

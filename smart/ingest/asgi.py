@@ -29,6 +29,8 @@ _db_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ingest-db")
 # One thread does every archive fsync: concurrent fsyncs on one file system contend for its journal and
 # together run several times slower than the same fsyncs one after another.
 _fsync_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-fsync")
+# Hashing and spooling bodies: hashlib and file writes release the GIL, so this runs beside the event loop.
+_io_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ingest-io")
 
 
 async def in_thread(fn, *args):
@@ -142,6 +144,10 @@ class Upload:
         await asyncio.get_running_loop().run_in_executor(_fsync_pool, service.archive, self.incoming)
         return await in_thread(service.record, self.caller, admission, self.incoming, channel)
 
+    async def _maybe_flush(self):
+        if self.incoming is not None and self.incoming.pending_bytes >= IncomingFile.FLUSH_BYTES:
+            self.incoming.flush()
+
     async def _body_chunks(self):
         total = 0
         while True:
@@ -164,6 +170,7 @@ class Upload:
         self.incoming = IncomingFile()
         async for chunk in self._body_chunks():
             self.incoming.write(chunk)
+            await self._maybe_flush()
         if not self.file_name:
             ext = {"status": "status", "xml": "xml", "sqlite": "sqlite"}.get(_sniff_kind(self.incoming), "zip")
             self.file_name = f"{installation.name}.{ext}"
@@ -179,6 +186,7 @@ class Upload:
             async for chunk in self._body_chunks():
                 parser.write(chunk)
                 self.incoming = state.incoming
+                await self._maybe_flush()
             parser.finalize()
         except MultipartParseError as exc:
             raise IngestError("malformed_multipart", str(exc)[:200]) from None
