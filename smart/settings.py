@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "smart.registry",
     "smart.ingest",
     "smart.pipeline",
+    "smart.metrics",
     "smart.simulator",
 ]
 
@@ -147,6 +148,8 @@ SMART_UPLOAD_MAX_BYTES = int(os.environ.get("SMART_UPLOAD_MAX_BYTES", 100 * 1024
 SMART_UPLOADS_PER_NAME_PER_HOUR = int(os.environ.get("SMART_UPLOADS_PER_NAME_PER_HOUR", 12))
 SMART_FILE_NAME_MAX = 128
 SMART_JOB_MAX_ATTEMPTS = int(os.environ.get("SMART_JOB_MAX_ATTEMPTS", 5))
+SMART_RETENTION_MONTHS = int(os.environ.get("SMART_RETENTION_MONTHS", 13))
+SMART_ARCHIVE_RETENTION_DAYS = int(os.environ.get("SMART_ARCHIVE_RETENTION_DAYS", 35))
 
 LOGGING = {
     "version": 1,

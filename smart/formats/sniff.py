@@ -26,6 +26,8 @@ _PROM_LINE_RE = re.compile(
 
 @dataclass(frozen=True)
 class Sniffed:
+    """What the first bytes say an upload is."""
+
     kind: str
     http_status: int | None = None  # for error pages: the status the collector received, if visible
 
@@ -92,7 +94,9 @@ def _looks_like_prometheus(text: bytes) -> bool:
         if not line or _DATE_LINE_RE.match(line) or _HEADER_LINE_RE.match(line) or _HTTP_STATUS_RE.match(line):
             continue
         if line.startswith(b"#"):
-            continue  # HELP, TYPE, EOF and free comments are all valid exposition
+            # HELP, TYPE, EOF and free comments are all valid; HELP/TYPE alone still mark exposition
+            metric_lines += bool(re.match(rb"#\s*(HELP|TYPE)\b", line))
+            continue
         if not _PROM_LINE_RE.match(line):
             return False
         metric_lines += 1

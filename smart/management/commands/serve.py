@@ -10,12 +10,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--web-processes", type=int, default=1, help="uvicorn worker processes")
+        parser.add_argument("--workers", type=int, default=1, help="processing threads in this process (0: none)")
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **opts):
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(f"SMART listening on http://{opts['host']}:{opts['port']}/")
+        from smart.pipeline.worker import Housekeeper, Worker
+
+        workers = [Worker(i) for i in range(opts["workers"])] + [Housekeeper()]
+        for worker in workers:
+            worker.start()
+        self.stdout.write(f"SMART listening on http://{opts['host']}:{opts['port']}/ ({len(workers)} processing worker(s))")
         uvicorn.run(
             "smart.asgi:application",
             host=opts["host"],
@@ -26,3 +32,7 @@ class Command(BaseCommand):
             server_header=False,
             lifespan="off",
         )
+        for worker in workers:
+            worker.stop.set()
+        for worker in workers:
+            worker.join(10)

@@ -5,7 +5,35 @@ from django.db.models.functions import Lower
 
 from smart.ingest.models import Report
 from smart.ingest.service import resolve_installation
+from smart.metrics.models import InstallationState
 from smart.registry.models import Dealer
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def latest_state(installation) -> dict | None:
+    """The normalized latest state of an installation (newest report wins, whatever the arrival order)."""
+    state = InstallationState.objects.filter(installation=installation).first()
+    if state is None or state.report_time is None:
+        return None
+    return {
+        "report_time": _iso(state.report_time),
+        "received_at": _iso(state.received_at),
+        "version": state.version or None,
+        "regnum": state.regnum or None,
+        "legal_name": state.legal_name or None,
+        "seats_total": state.seats_total,
+        "seats_used": state.seats_used,
+        "key_state": state.key_state or None,
+        "licence_expiry": _iso(state.licence_expiry),
+        "operup_max_age_hours": None if state.operup_max_age_hours is None else round(state.operup_max_age_hours, 2),
+        "last_new_data_at": _iso(state.last_new_data_at),
+        "clock_skew_s": state.clock_skew_s,
+        "status_observed_at": _iso(state.status_observed_at),
+        "status_values": state.status_values or None,
+    }
 
 
 def report_row(report: Report) -> dict:
@@ -18,6 +46,7 @@ def report_row(report: Report) -> dict:
         "file_name": report.file_name,
         "channel": report.channel,
         "report_time": report.report_time.isoformat() if report.report_time else None,
+        "detail": report.detail or None,
     }
 
 
@@ -36,6 +65,7 @@ def installation_status(dealer, name: str, limit: int = 20) -> dict | None:
                 "expected_interval_s": installation.expected_interval_s,
                 "archived": installation.archived_at is not None,
             },
+            "latest": latest_state(installation),
         }
     else:
         reports = (
@@ -43,7 +73,7 @@ def installation_status(dealer, name: str, limit: int = 20) -> dict | None:
         )
         if not reports.exists():
             return None
-        result = {"name": reports.first().name, "quarantined": True, "installation": None}
+        result = {"name": reports.first().name, "quarantined": True, "installation": None, "latest": None}
     result["reports"] = [report_row(r) for r in reports.order_by("-received_at", "-id")[:limit]]
     return result
 

@@ -1,0 +1,188 @@
+"""Event and entity tables of a sysinfo report, de-duplicated across overlapping reports.
+
+Reports overlap (each search log covers the last hours, every report lists the same users and the
+same operup files), so each row has a natural key; an entity's `first_seen`/`last_seen` widen to
+cover every report that listed it, whatever the order the reports arrive in.
+"""
+from datetime import datetime, timezone as dt_timezone
+
+from smart.formats.model import SysinfoReport
+
+from .models import (
+    DbErrorEvent, KassistDay, KnownUser, LicenceState, OperupEvent, RefusalEvent, SearchEvent, SessionEvent,
+    VersionEvent,
+)
+
+UTC = dt_timezone.utc
+
+
+def _hour(instant: datetime) -> datetime:
+    return instant.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def store_events(installation, t: datetime, sysinfo: SysinfoReport, fingerprint) -> set[datetime]:
+    """Store the report's events; returns the UTC hours whose event counts may have changed."""
+    hours = set()
+    hours |= _searches(installation, sysinfo, fingerprint)
+    hours |= _refusals(installation, sysinfo, fingerprint)
+    _sessions(installation, t, sysinfo)
+    _users(installation, t, sysinfo)
+    _seen_span(DbErrorEvent, installation, t, {
+        fingerprint(v.name, v.path, e.group, e.code, e.message): {
+            "volume": (v.name or v.path or "")[:500], "group": e.group or "", "code": e.code, "alias": e.alias,
+            "message": e.message or "",
+        }
+        for v in sysinfo.volumes or () for e in v.errors or ()
+    }, key_field="fingerprint")
+    _seen_span(OperupEvent, installation, t, {
+        (f.path[:1000], f.modified_at): {} for f in sysinfo.operup_files or () if f.path and f.modified_at
+    }, key_field=("path", "modified_at"))
+    _seen_span(VersionEvent, installation, t, {key: {} for key in _versions(sysinfo)}, key_field=("component", "version"))
+    _licences(installation, t, sysinfo)
+    _kassist(installation, t, sysinfo)
+    return hours
+
+
+def _searches(installation, sysinfo, fingerprint) -> set[datetime]:
+    rows = {}
+    for s in sysinfo.searches or ():
+        if s.at is None:
+            continue
+        key = fingerprint(s.at.isoformat(), s.login, s.text, s.catalogue, s.search_type, s.source)
+        rows[key] = SearchEvent(
+            installation=installation, fingerprint=key, at=s.at, login=s.login or "", text=s.text or "",
+            search_type=s.search_type or "", catalogue=s.catalogue or "", source=s.source or "",
+            results=s.results, duration_ms=None if s.duration_s is None else round(s.duration_s * 1000),
+            error=bool(s.error),
+        )
+    return _insert_new(SearchEvent, installation, rows)
+
+
+def _refusals(installation, sysinfo, fingerprint) -> set[datetime]:
+    rows = {}
+    for r in sysinfo.login_refusals or ():
+        if r.at is None:
+            continue
+        key = fingerprint(r.at.isoformat(), r.login, r.code, r.reason)
+        rows[key] = RefusalEvent(
+            installation=installation, fingerprint=key, at=r.at, login=r.login or "", code=r.code,
+            reason=r.reason or "", message=r.message or "", count=r.count or 1,
+        )
+    return _insert_new(RefusalEvent, installation, rows)
+
+
+def _insert_new(model, installation, rows: dict) -> set[datetime]:
+    """Insert the rows whose fingerprint is not stored yet; returns the hours of those new rows."""
+    if not rows:
+        return set()
+    known = set()
+    keys = list(rows)
+    for i in range(0, len(keys), 500):
+        known |= set(model.objects.filter(installation=installation, fingerprint__in=keys[i : i + 500])
+                     .values_list("fingerprint", flat=True))
+    new = [row for key, row in rows.items() if key not in known]
+    model.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return {_hour(row.at) for row in new}
+
+
+def _sessions(installation, t, sysinfo) -> None:
+    rows = {}
+    for s in sysinfo.sessions or ():
+        if s.login and s.started_at:
+            rows[(s.login[:200], s.started_at)] = {"ip": s.ip or "", "browser": (s.browser or "")[:300],
+                                                   "domain": s.domain or ""}
+    _seen_span(SessionEvent, installation, t, rows, key_field=("login", "started_at"))
+
+
+def _users(installation, t, sysinfo) -> None:
+    if sysinfo.users is None:
+        return
+    existing = {u.login: u for u in KnownUser.objects.filter(installation=installation)}
+    create, update = [], []
+    fields = ["full_name", "phone", "email", "position", "department", "domain", "ad_group"]
+    for user in sysinfo.users:
+        if not user.login:
+            continue
+        values = {f: (getattr(user, f) or "")[:300] for f in fields}
+        values.update(registered_on=user.registered_on, last_login_at=user.last_login_at)
+        row = existing.get(user.login)
+        if row is None:
+            create.append(KnownUser(installation=installation, login=user.login[:200], first_seen=t, last_seen=t, **values))
+            continue
+        row.first_seen = min(row.first_seen, t)
+        if t >= row.last_seen:  # the newest report describes the card
+            row.last_seen = t
+            for name, value in values.items():
+                setattr(row, name, value)
+        update.append(row)
+    KnownUser.objects.bulk_create(create, batch_size=500, ignore_conflicts=True)
+    KnownUser.objects.bulk_update(update, ["first_seen", "last_seen", *fields, "registered_on", "last_login_at"],
+                                  batch_size=500)
+
+
+def _seen_span(model, installation, t, rows: dict, key_field) -> None:
+    """Upsert entities seen at report time t, widening first_seen/last_seen; later reports' details win."""
+    if not rows:
+        return
+    key_fields = (key_field,) if isinstance(key_field, str) else key_field
+    keys = [key if isinstance(key, tuple) else (key,) for key in rows]
+    # a superset of the stored rows with these keys: each key field IN the values seen
+    candidates = model.objects.filter(
+        installation=installation, **{f"{f}__in": {k[i] for k in keys} for i, f in enumerate(key_fields)}
+    )
+    existing = {tuple(getattr(obj, f) for f in key_fields): obj for obj in candidates}
+    create, update = [], []
+    for key, details in rows.items():
+        key = key if isinstance(key, tuple) else (key,)
+        obj = existing.get(key)
+        if obj is None:
+            create.append(model(installation=installation, first_seen=t, last_seen=t,
+                                **dict(zip(key_fields, key)), **details))
+        elif t < obj.first_seen or t > obj.last_seen:
+            if t > obj.last_seen:
+                for name, value in details.items():
+                    setattr(obj, name, value)
+            obj.first_seen, obj.last_seen = min(obj.first_seen, t), max(obj.last_seen, t)
+            update.append(obj)
+    model.objects.bulk_create(create, batch_size=500, ignore_conflicts=True)
+    if update:
+        model.objects.bulk_update(update, ["first_seen", "last_seen", *next(iter(rows.values()), {}).keys()],
+                                  batch_size=500)
+
+
+def _versions(sysinfo) -> list[tuple[str, str]]:
+    header = sysinfo.header
+    found = []
+    if header.server_version:
+        found.append(("server", header.server_version + (f" [{header.server_patch}]" if header.server_patch else "")))
+    if header.sysinfo_version:
+        found.append(("sysinfo", header.sysinfo_version))
+    for c in sysinfo.components or ():
+        if c.version:
+            found.append(((c.kind or c.name or "component")[:100], c.version[:100]))
+    return found
+
+
+def _licences(installation, t, sysinfo) -> None:
+    for lic in sysinfo.licences or ():
+        product, volume = (lic.product or "")[:300], (lic.volume or "")[:300]
+        row = LicenceState.objects.filter(installation=installation, product=product, volume=volume).first()
+        if row is None:
+            LicenceState.objects.create(installation=installation, product=product, volume=volume,
+                                        expires_on=lic.expires_on, seats=lic.seats, report_time=t)
+        elif t >= row.report_time:
+            row.expires_on, row.seats, row.report_time = lic.expires_on, lic.seats, t
+            row.save(update_fields=["expires_on", "seats", "report_time"])
+
+
+def _kassist(installation, t, sysinfo) -> None:
+    for day in sysinfo.kassist_links or ():
+        if day.day is None:
+            continue
+        values = {"unique_links": day.unique_links, "unmatched_links": day.unmatched_links,
+                  "all_links": day.all_links, "active_links": day.active_links}
+        row = KassistDay.objects.filter(installation=installation, day=day.day).first()
+        if row is None:
+            KassistDay.objects.create(installation=installation, day=day.day, report_time=t, **values)
+        elif t >= row.report_time:
+            KassistDay.objects.filter(pk=row.pk).update(report_time=t, **values)
