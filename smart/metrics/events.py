@@ -8,6 +8,7 @@ from datetime import datetime, timezone as dt_timezone
 
 from smart.formats.model import SysinfoReport
 
+from . import bulk
 from .models import (
     DbErrorEvent, KassistDay, KnownUser, LicenceState, OperupEvent, RefusalEvent, SearchEvent, SessionEvent,
     VersionEvent,
@@ -49,8 +50,8 @@ def _searches(installation, sysinfo, fingerprint) -> set[datetime]:
         if s.at is None:
             continue
         key = fingerprint(s.at.isoformat(), s.login, s.text, s.catalogue, s.search_type, s.source)
-        rows[key] = SearchEvent(
-            installation=installation, fingerprint=key, at=s.at, login=s.login or "", text=s.text or "",
+        rows[key] = dict(
+            installation_id=installation.pk, fingerprint=key, at=s.at, login=s.login or "", text=s.text or "",
             search_type=s.search_type or "", catalogue=s.catalogue or "", source=s.source or "",
             results=s.results, duration_ms=None if s.duration_s is None else round(s.duration_s * 1000),
             error=bool(s.error),
@@ -64,8 +65,8 @@ def _refusals(installation, sysinfo, fingerprint) -> set[datetime]:
         if r.at is None:
             continue
         key = fingerprint(r.at.isoformat(), r.login, r.code, r.reason)
-        rows[key] = RefusalEvent(
-            installation=installation, fingerprint=key, at=r.at, login=r.login or "", code=r.code,
+        rows[key] = dict(
+            installation_id=installation.pk, fingerprint=key, at=r.at, login=r.login or "", code=r.code,
             reason=r.reason or "", message=r.message or "", count=r.count or 1,
         )
     return _insert_new(RefusalEvent, installation, rows)
@@ -81,8 +82,8 @@ def _insert_new(model, installation, rows: dict) -> set[datetime]:
         known |= set(model.objects.filter(installation=installation, fingerprint__in=keys[i : i + 500])
                      .values_list("fingerprint", flat=True))
     new = [row for key, row in rows.items() if key not in known]
-    model.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    return {_hour(row.at) for row in new}
+    bulk.insert(model, new, unique=("installation", "fingerprint"))
+    return {_hour(row["at"]) for row in new}
 
 
 def _sessions(installation, t, sysinfo) -> None:
@@ -91,63 +92,100 @@ def _sessions(installation, t, sysinfo) -> None:
         if s.login and s.started_at:
             rows[(s.login[:200], s.started_at)] = {"ip": s.ip or "", "browser": (s.browser or "")[:300],
                                                    "domain": s.domain or ""}
-    _seen_span(SessionEvent, installation, t, rows, key_field=("login", "started_at"))
+    if rows:
+        since = {"started_at__gte": min(started for _, started in rows)}
+        _seen_span(SessionEvent, installation, t, rows, key_field=("login", "started_at"), since=since)
+
+
+USER_FIELDS = ["full_name", "phone", "email", "position", "department", "domain", "ad_group"]
 
 
 def _users(installation, t, sysinfo) -> None:
     if sysinfo.users is None:
         return
-    existing = {u.login: u for u in KnownUser.objects.filter(installation=installation)}
-    create, update = [], []
-    fields = ["full_name", "phone", "email", "position", "department", "domain", "ad_group"]
+    rows = {}
     for user in sysinfo.users:
-        if not user.login:
-            continue
-        values = {f: (getattr(user, f) or "")[:300] for f in fields}
-        values.update(registered_on=user.registered_on, last_login_at=user.last_login_at)
-        row = existing.get(user.login)
+        if user.login:
+            values = {f: (getattr(user, f) or "")[:300] for f in USER_FIELDS}
+            values.update(registered_on=user.registered_on, last_login_at=user.last_login_at)
+            rows[user.login[:200]] = values
+    existing = {u.login: u for u in KnownUser.objects.filter(installation=installation, login__in=list(rows))}
+    changed = []
+    seen = _SeenSpans()
+    for login, values in rows.items():
+        row = existing.get(login)
         if row is None:
-            create.append(KnownUser(installation=installation, login=user.login[:200], first_seen=t, last_seen=t, **values))
-            continue
-        row.first_seen = min(row.first_seen, t)
-        if t >= row.last_seen:  # the newest report describes the card
-            row.last_seen = t
-            for name, value in values.items():
+            changed.append(KnownUser(installation=installation, login=login, first_seen=t, last_seen=t, **values))
+        elif t >= row.last_seen and any(getattr(row, k) != v for k, v in values.items()):
+            for name, value in values.items():  # the newest report describes the card
                 setattr(row, name, value)
-        update.append(row)
-    KnownUser.objects.bulk_create(create, batch_size=500, ignore_conflicts=True)
-    KnownUser.objects.bulk_update(update, ["first_seen", "last_seen", *fields, "registered_on", "last_login_at"],
-                                  batch_size=500)
+            row.first_seen, row.last_seen = min(row.first_seen, t), t
+            changed.append(row)
+        else:
+            seen.widen(row, t)
+    upsert(KnownUser, changed, ("installation", "login"), ["first_seen", "last_seen", *USER_FIELDS, "registered_on",
+                                                            "last_login_at"])
+    seen.apply(KnownUser, t)
 
 
-def _seen_span(model, installation, t, rows: dict, key_field) -> None:
-    """Upsert entities seen at report time t, widening first_seen/last_seen; later reports' details win."""
+class _SeenSpans:
+    """Rows whose only change is first_seen or last_seen moving to t: one UPDATE per 500 ids."""
+
+    def __init__(self):
+        self.later, self.earlier = [], []
+
+    def widen(self, row, t) -> None:
+        if t > row.last_seen:
+            self.later.append(row.pk)
+        elif t < row.first_seen:
+            self.earlier.append(row.pk)
+
+    def apply(self, model, t) -> None:
+        for ids, field in ((self.later, "last_seen"), (self.earlier, "first_seen")):
+            for i in range(0, len(ids), 500):
+                model.objects.filter(pk__in=ids[i : i + 500]).update(**{field: t})
+
+
+def _seen_span(model, installation, t, rows: dict, key_field, since=None) -> None:
+    """Upsert entities seen at report time t, widening first_seen/last_seen; later reports' details win.
+
+    `since` bounds the lookup of stored rows (e.g. sessions started after it) instead of an IN list per key.
+    """
     if not rows:
         return
     key_fields = (key_field,) if isinstance(key_field, str) else key_field
     keys = [key if isinstance(key, tuple) else (key,) for key in rows]
-    # a superset of the stored rows with these keys: each key field IN the values seen
-    candidates = model.objects.filter(
-        installation=installation, **{f"{f}__in": {k[i] for k in keys} for i, f in enumerate(key_fields)}
-    )
-    existing = {tuple(getattr(obj, f) for f in key_fields): obj for obj in candidates}
-    create, update = [], []
+    stored = model.objects.filter(installation=installation)
+    if since is not None:
+        stored = stored.filter(**since)
+    else:  # a superset of the stored rows with these keys: each key field IN the values seen
+        stored = stored.filter(**{f"{f}__in": list({k[i] for k in keys}) for i, f in enumerate(key_fields)})
+    existing = {tuple(getattr(obj, f) for f in key_fields): obj for obj in stored}
+    changed = []
+    seen = _SeenSpans()
     for key, details in rows.items():
         key = key if isinstance(key, tuple) else (key,)
         obj = existing.get(key)
         if obj is None:
-            create.append(model(installation=installation, first_seen=t, last_seen=t,
-                                **dict(zip(key_fields, key)), **details))
-        elif t < obj.first_seen or t > obj.last_seen:
-            if t > obj.last_seen:
-                for name, value in details.items():
-                    setattr(obj, name, value)
-            obj.first_seen, obj.last_seen = min(obj.first_seen, t), max(obj.last_seen, t)
-            update.append(obj)
-    model.objects.bulk_create(create, batch_size=500, ignore_conflicts=True)
-    if update:
-        model.objects.bulk_update(update, ["first_seen", "last_seen", *next(iter(rows.values()), {}).keys()],
-                                  batch_size=500)
+            changed.append(model(installation=installation, first_seen=t, last_seen=t,
+                                 **dict(zip(key_fields, key)), **details))
+        elif t > obj.last_seen and any(getattr(obj, k) != v for k, v in details.items()):
+            for name, value in details.items():
+                setattr(obj, name, value)
+            obj.last_seen = t
+            changed.append(obj)
+        else:
+            seen.widen(obj, t)
+    upsert(model, changed, ("installation", *key_fields), ["first_seen", "last_seen", *next(iter(rows.values())).keys()])
+    seen.apply(model, t)
+
+
+def upsert(model, rows: list, unique_fields, update_fields) -> None:
+    """INSERT … ON CONFLICT DO UPDATE for model instances that carry their final values."""
+    if rows:
+        columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        bulk.insert(model, [{c: getattr(obj, c) for c in columns} for obj in rows], unique=tuple(unique_fields),
+                    update=tuple(update_fields))
 
 
 def _versions(sysinfo) -> list[tuple[str, str]]:

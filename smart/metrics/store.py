@@ -12,7 +12,7 @@ from django.db import transaction
 
 from smart.formats.model import StatusReport, SysinfoReport
 
-from . import events
+from . import bulk, events
 from .models import COUNTERS, IdentityMismatch, InstallationState, Snapshot, UserMonthCounters
 from .rollup import recompute_hours
 from .status_series import curate
@@ -81,6 +81,7 @@ def _set_increments(snapshot: Snapshot, previous: Snapshot | None) -> None:
 @transaction.atomic
 def store_sysinfo(installation, report, sysinfo: SysinfoReport) -> None:
     """Store every fact of a parsed sysinfo report (after check_identity found nothing)."""
+    _lock_installation(installation)
     t = sysinfo.header.generated_at or report.received_at
     month = month_start(t, installation.time_zone)
     totals = _totals(sysinfo)
@@ -116,28 +117,31 @@ def store_sysinfo(installation, report, sysinfo: SysinfoReport) -> None:
     _update_state(installation, report, t, sysinfo)
 
 
+def _lock_installation(installation) -> None:
+    """Serialize the processing of one installation's reports (increments read the neighbours' totals).
+
+    PostgreSQL: a row lock on the state row until the transaction ends; SQLite has one writer anyway."""
+    InstallationState.objects.get_or_create(installation=installation)
+    list(InstallationState.objects.select_for_update().filter(installation=installation).values_list("pk"))
+
+
 def _store_user_months(installation, month, t, sysinfo: SysinfoReport) -> None:
     if not sysinfo.counters:
         return
     existing = {
         row.login: row for row in UserMonthCounters.objects.filter(installation=installation, month=month)
     }
-    create, update = [], []
+    changed = []
     for counters in sysinfo.counters:
         if not counters.login:
             continue
         values = {name: getattr(counters, name) for name in COUNTERS}
         row = existing.get(counters.login)
-        if row is None:
-            create.append(UserMonthCounters(installation=installation, month=month, login=counters.login,
-                                            report_time=t, **values))
-        elif row.report_time <= t:  # never let an older report overwrite newer counters
-            row.report_time = t
-            for name, value in values.items():
-                setattr(row, name, value)
-            update.append(row)
-    UserMonthCounters.objects.bulk_create(create, ignore_conflicts=True)
-    UserMonthCounters.objects.bulk_update(update, ["report_time", *COUNTERS])
+        # never let an older report overwrite newer counters; unchanged rows are not rewritten
+        if row is None or (row.report_time <= t and any(getattr(row, k) != v for k, v in values.items())):
+            changed.append({"installation_id": installation.pk, "month": month, "login": counters.login[:200],
+                            "report_time": t, **values})
+    bulk.insert(UserMonthCounters, changed, unique=("installation", "month", "login"), update=("report_time", *COUNTERS))
 
 
 def _update_state(installation, report, t, sysinfo: SysinfoReport) -> None:
@@ -174,6 +178,7 @@ def store_status(installation, report, status: StatusReport) -> None:
     """Store a .status file: its curated series, free disk per path, and the latest status state."""
     from .models import DiskFree, StatusSample
 
+    _lock_installation(installation)
     values, disks = curate(status)
     StatusSample.objects.update_or_create(
         installation=installation, observed_at=status.observed_at,

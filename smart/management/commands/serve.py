@@ -21,7 +21,7 @@ class Command(BaseCommand):
         workers = [Worker(i) for i in range(opts["workers"])] + [Housekeeper()]
         for worker in workers:
             worker.start()
-        self.stdout.write(f"SMART listening on http://{opts['host']}:{opts['port']}/ ({len(workers)} processing worker(s))")
+        self.stdout.write(f"SMART listening on http://{opts['host']}:{opts['port']}/ ({opts['workers']} processing worker(s))")
         uvicorn.run(
             "smart.asgi:application",
             host=opts["host"],
