@@ -19,7 +19,9 @@ def curate(status: StatusReport) -> tuple[dict, dict]:
     spec = definitions()
     values = {}
     for name, series in spec["series"].items():
-        samples = [s.value for s in status.samples(series["metric"]) if s.value == s.value]  # drop NaN
+        wanted = series.get("labels", {})
+        samples = [s.value for s in status.samples(series["metric"])
+                   if s.value == s.value and all(s.labels.get(k) == v for k, v in wanted.items())]  # NaN dropped
         if samples:
             values[name] = AGGREGATES[series["agg"]](samples)
     info = spec.get("info")

@@ -64,6 +64,6 @@ STATUS = (
     'kserver_main_page{service="kodweb",path="/docs"} 0\r\n'
     'kserver_product_control{service="kodweb",path="/docs",status="ok"} 1\r\n'
     'kserver_disk_free_bytes{path="D:"} 5e9\r\n'
-    'kserver_disk_total_bytes{path="D:"} 1e11\r\n'
+    'kserver_disk_size_bytes{path="D:"} 1e11\r\n'
     'kserver_info{version="6.4.5.46"} 1\r\n'
 ).encode()
