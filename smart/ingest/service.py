@@ -223,3 +223,21 @@ def record_attempt(caller: Caller, http_status: int, code: str, file_name: str =
         code=code,
         report=report,
     )
+
+
+def accept_internal(dealer: Dealer, file_name: str, content: bytes, channel: str = Channel.MANUAL,
+                    source: str = "") -> Outcome:
+    """Accept a report that did not come through an upload endpoint (a person's manual or batch upload,
+    a pull by SMART): same archive, checks and audit, but no token and no per-name rate limit."""
+    caller = Caller(endpoint=channel, user_agent=source, dealer=dealer)
+    incoming = IncomingFile()
+    try:
+        stem, ext = split_file_name(file_name)
+        admission = Admission(file_name, stem, ext, resolve_installation(dealer, stem))
+        incoming.write(content)
+        archive(incoming)
+    except IngestError as err:
+        incoming.discard()
+        record_attempt(caller, err.http_status, err.code, file_name, incoming)
+        raise
+    return record(caller, admission, incoming, channel)

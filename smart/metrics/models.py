@@ -15,10 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from smart.ingest.models import Report
 from smart.registry.models import Installation
 
+from .status_series import definitions as _status_definitions
+
 COUNTERS = (
     "db_requests", "kassist_requests", "documents_opened", "documents_free", "services",
     "link_follows", "saves", "prints", "searches",
 )
+
+
+STATUS_SERIES = tuple(_status_definitions()["series"])
 
 
 def _counter_fields(prefix: str) -> dict:
@@ -284,17 +289,18 @@ class IdentityMismatch(models.Model):
 
 
 class StatusSample(models.Model):
-    """The curated series of one .status file (names in status_series.json)."""
+    """The curated series of one .status file: one float column per series of status_series.json
+    (columns, not a JSON blob: a sample every 15 minutes is the biggest table per installation)."""
 
     installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="status_samples")
     observed_at = models.DateTimeField()
     received_at = models.DateTimeField()
-    time_source = models.CharField(max_length=16)
-    values = models.JSONField(default=dict)
+    dated = models.BooleanField(default=True)  # False: the file had no Date line, receipt time used (E22)
+    http_status = models.SmallIntegerField(null=True)
+    locals().update({name: models.FloatField(null=True) for name in STATUS_SERIES})
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["installation", "observed_at"], name="status_sample_unique")]
-        indexes = [models.Index(fields=["observed_at", "installation"], name="status_sample_at_idx")]
 
 
 class DiskFree(models.Model):

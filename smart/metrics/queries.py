@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Trunc
 
 from .models import (
-    COUNTERS, DailyRollup, DbErrorEvent, HourlyRollup, InstallationState, KnownUser, LicenceState, OperupEvent, RefusalEvent,
+    COUNTERS, STATUS_SERIES, DailyRollup, DbErrorEvent, HourlyRollup, InstallationState, KnownUser, LicenceState, OperupEvent, RefusalEvent,
     SearchEvent, SessionEvent, StatusSample, UserMonthCounters, VersionEvent,
 )
 
@@ -183,12 +183,15 @@ def licences(installations):
 
 
 def status_series(installations, rng: Range, name: str):
-    rows = StatusSample.objects.filter(installation__in=_ids(installations), observed_at__gte=rng.start,
-                                       observed_at__lt=rng.end).order_by("installation_id", "observed_at")
+    """One curated .status series (a StatusSample column) per installation."""
+    if name not in STATUS_SERIES:
+        raise ValueError(f"unknown status series {name!r}")
+    rows = (StatusSample.objects.filter(installation__in=_ids(installations), observed_at__gte=rng.start,
+                                        observed_at__lt=rng.end).exclude(**{name: None})
+            .order_by("installation_id", "observed_at").values_list("installation_id", "observed_at", name))
     result: dict[int, list] = {}
-    for inst, at, values in rows.values_list("installation_id", "observed_at", "values"):
-        if name in values:
-            result.setdefault(inst, []).append((at, values[name]))
+    for inst, at, value in rows:
+        result.setdefault(inst, []).append((at, value))
     return result
 
 

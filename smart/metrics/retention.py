@@ -1,4 +1,5 @@
-"""Retention: facts are kept SMART_RETENTION_MONTHS (13, D §3.3), raw reports SMART_ARCHIVE_RETENTION_DAYS.
+"""Retention: facts are kept SMART_RETENTION_MONTHS (13, D §3.3); raw reports, with their envelope (the
+Report row and the upload audit), SMART_ARCHIVE_RETENTION_DAYS.
 
 Runs daily from `smart serve` and on demand with `smart retention`. Deletes in batches so that a big
 backlog never holds a long lock.
@@ -24,8 +25,9 @@ AGED_BY = {
     m.VersionEvent: "last_seen", m.StatusSample: "observed_at", m.DiskFree: "observed_at",
     m.UserMonthCounters: "report_time", m.KnownUser: "last_seen", m.IdentityMismatch: "report_time",
     m.KassistDay: "report_time", m.LicenceState: "report_time",
-    UploadAttempt: "received_at", Report: "received_at",
 }
+# the envelope of each upload (file name, hash, audit) is kept as long as the file itself
+INGEST_AGED_BY = {UploadAttempt: "received_at", Report: "received_at"}
 
 
 def _delete_older(model, field: str, cutoff: datetime, batch: int = 5000) -> int:
@@ -57,5 +59,8 @@ def run(now: datetime | None = None) -> dict:
     result = {"archive_files": prune_archive(archive_cutoff)}
     for model, field in AGED_BY.items():
         result[model.__name__] = _delete_older(model, field, facts_cutoff)
+    for model, field in INGEST_AGED_BY.items():
+        result[model.__name__] = _delete_older(model, field, archive_cutoff)
+
     log.info("retention: %s", result)
     return result

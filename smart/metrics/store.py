@@ -13,7 +13,7 @@ from django.db import transaction
 from smart.formats.model import StatusReport, SysinfoReport
 
 from . import bulk, events
-from .models import COUNTERS, IdentityMismatch, InstallationState, Snapshot, UserMonthCounters
+from .models import COUNTERS, STATUS_SERIES, IdentityMismatch, InstallationState, Snapshot, UserMonthCounters
 from .rollup import recompute_hours
 from .status_series import curate
 
@@ -182,7 +182,8 @@ def store_status(installation, report, status: StatusReport) -> None:
     values, disks = curate(status)
     StatusSample.objects.update_or_create(
         installation=installation, observed_at=status.observed_at,
-        defaults={"received_at": report.received_at, "time_source": status.time_source, "values": values},
+        defaults={"received_at": report.received_at, "dated": status.time_source == "date_header",
+                  "http_status": status.http_status, **{k: values.get(k) for k in STATUS_SERIES}},
     )
     DiskFree.objects.bulk_create(
         [DiskFree(installation=installation, observed_at=status.observed_at, path=path, free_bytes=free, total_bytes=total)

@@ -67,3 +67,9 @@ def release_stale(older_than: timedelta = timedelta(minutes=10)) -> int:
     return ProcessingJob.objects.filter(state=State.RUNNING, claimed_at__lt=cutoff).update(
         state=State.PENDING, claimed_by=""
     )
+
+
+def prune_finished(older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget jobs done more than a day ago (the report keeps its status; failures stay visible)."""
+    deleted, _ = ProcessingJob.objects.filter(state=State.DONE, finished_at__lt=timezone.now() - older_than).delete()
+    return deleted

@@ -61,7 +61,7 @@ def drain(max_jobs: int | None = None) -> int:
 
 
 class Housekeeper(threading.Thread):
-    """Daily chores of an embedded `smart serve`: retention."""
+    """Daily chores of an embedded `smart serve`: retention, and forgetting finished jobs."""
 
     def __init__(self, every_s: float = 86400, first_after_s: float = 300):
         super().__init__(name="housekeeper", daemon=True)
@@ -76,6 +76,7 @@ class Housekeeper(threading.Thread):
             try:
                 close_old_connections()
                 retention.run()
+                queue.prune_finished()
             except Exception:
                 log.exception("retention failed")
             wait = self.every_s

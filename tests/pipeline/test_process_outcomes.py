@@ -30,7 +30,8 @@ def test_status_file_is_curated(deliver, roga, status_json):
     report = deliver(STATUS, "ROGA.status")
     assert report.status == "ok" and report.report_time == utc(2026, 11, 26, 10)
     sample = StatusSample.objects.get(installation=roga)
-    assert sample.values["up"] == 1 and sample.values["product_control"] == 1 and sample.values["version"] == "6.4.5.46"
+    assert (sample.up, sample.product_control, sample.dated) == (1, 1, True)
+    assert InstallationState.objects.get(installation=roga).status_values["version"] == "6.4.5.46"
     disk = DiskFree.objects.get(installation=roga)
     assert (disk.path, disk.free_bytes, disk.total_bytes) == ("D:", 5_000_000_000, 100_000_000_000)
     assert status_json()["latest"] is None  # no sysinfo yet: the latest *report* state is unknown

@@ -84,3 +84,16 @@ def test_complete_and_release_stale(dealer):
     assert queue.release_stale() == 1
     assert ProcessingJob.objects.get(id=first.id).state == "done"
     assert ProcessingJob.objects.get(id=second.id).state == "pending"
+
+
+def test_finished_jobs_are_forgotten_after_a_day(dealer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    queue.enqueue(make_reports(dealer, 1)[0])
+    [job] = queue.claim("w")
+    queue.complete(job)
+    assert queue.prune_finished() == 0
+    ProcessingJob.objects.filter(id=job.id).update(finished_at=timezone.now() - timedelta(days=2))
+    assert queue.prune_finished() == 1
