@@ -1,16 +1,14 @@
 """The demo fleet: a dealer with a realistic registry, and client scripts uploading over real HTTP.
 
-The uploaders behave like the curl scripts at clients: each installation sends its sysinfo hourly and
-its status every 15 minutes (compressed here to seconds), some send error pages or stale files, and one
-script has a typo in its client name, so the quarantine has something to show.
+The uploaders behave like the curl scripts at clients, with the simulated fleet's files (smart.simulator.fleet):
+each installation's sysinfo and status (compressed here to seconds between uploads), error pages and
+stale files where the fleet has such episodes, and one script with a typo in its client name, so the
+quarantine has something to show. The fleet's 13 months of history are back-filled alongside.
 """
-import io
 import logging
 import random
 import threading
-import time
-import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 
@@ -66,30 +64,12 @@ def online_csv() -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1251")  # as Excel saves it on a Russian Windows
 
 
-def sample_sysinfo(name: str, seq: int) -> bytes:
-    """A zipped sysinfo-like XML (the full reference format comes from the fleet generator)."""
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    xml = f'<?xml version="1.0" encoding="utf-8"?>\n<sysinfo client="{name}" generated="{now}" seq="{seq}"/>\n'
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("sysinfo.xml", xml)
-    return buffer.getvalue()
+def demo_fleet(now: datetime) -> "Fleet":
+    """The demo's simulated installations: the first ones are the registry's pushed installations."""
+    from .fleet import Fleet
 
-
-def sample_status(seq: int, up: bool = True) -> bytes:
-    stamp = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    return (
-        f"date: {stamp}\r\n"
-        f'kserver_main_page{{service="kodweb",path="/docs"}} {0 if up else 1}\r\n'
-        f'kserver_product_control{{service="kodweb",path="/docs",status="ok"}} 0\r\n'
-        f"# seq {seq}\r\n"
-    ).encode()
-
-
-ERROR_PAGE = (
-    b"HTTP/1.1 401 Unauthorized\r\nServer: WWW-Kodeks/6.4\r\n\r\n"
-    b"<html><head><title>401 Unauthorized</title></head><body>Access denied</body></html>"
-)
+    return Fleet(seed=7, installations=len(PUSHED), start=(now - timedelta(days=396)).date(), now=now,
+                 distributor=f"{DEMO_CODE}{DEMO_NAME}")
 
 
 class ClientScripts(threading.Thread):
@@ -102,6 +82,7 @@ class ClientScripts(threading.Thread):
         self.random = random.Random(seed)
         self.stop = threading.Event()
         self.sent = 0
+        self.fleet = demo_fleet(datetime.now(timezone.utc))
 
     def upload(self, client: httpx.Client, file_name: str, content: bytes) -> int:
         response = client.post(
@@ -115,16 +96,21 @@ class ClientScripts(threading.Thread):
         return response.status_code
 
     def one_round(self, client: httpx.Client, seq: int) -> None:
-        name = self.random.choice(PUSHED)
+        """What the clients' scripts send now: mostly status files, sometimes a sysinfo, and once in a
+        while a script with a typo in its client name (it lands in quarantine)."""
+        now = datetime.now(timezone.utc)
+        i = self.random.randrange(len(PUSHED))
         roll = self.random.random()
-        if roll < 0.05:
-            self.upload(client, f"{name}.status", ERROR_PAGE)  # smartlogin lost its /sysmon right
-        elif roll < 0.08:
-            self.upload(client, "ZAVOD_ZVEZDA.zip", sample_sysinfo("ZAVOD_ZVEZDA", seq))  # typo: quarantine
-        elif roll < 0.55:
-            self.upload(client, f"{name}.status", sample_status(seq, up=self.random.random() > 0.1))
+        if roll < 0.03:
+            self.upload(client, "ZAVOD_ZVEZDA.zip", self.fleet.sysinfo_zip(0, now))
+        elif roll < 0.6:
+            data = self.fleet.status_upload(i, now)
+            if data is not None:
+                self.upload(client, f"{PUSHED[i]}.status", data)
         else:
-            self.upload(client, f"{name}.zip", sample_sysinfo(name, seq))
+            data = self.fleet.sysinfo_upload(i, now)
+            if data is not None:
+                self.upload(client, f"{PUSHED[i]}.zip", data)
 
     def run(self):
         seq = 0

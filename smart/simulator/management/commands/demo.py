@@ -5,9 +5,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from smart.ingest.models import Channel, Report
 from smart.registry.importer import apply_import, plan_import
 from smart.registry.models import Dealer, IngestToken, Role, User
 from smart.simulator import demo
+from smart.simulator.backfill import Backfill
 
 DEMO_PASSWORD = "demo-password"
 
@@ -19,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between demo uploads")
+        parser.add_argument("--months", type=int, default=13, help="history to back-fill (0: none)")
         parser.add_argument("--setup-only", action="store_true", help="create the demo data and exit")
 
     def handle(self, *args, **opts):
@@ -33,8 +36,15 @@ class Command(BaseCommand):
         logging.getLogger("smart.demo").setLevel(logging.INFO)
         scripts = demo.ClientScripts(base, dealer.header_value, demo.DEMO_TOKEN, interval=opts["interval"])
         scripts.start()
+        history = None
+        if opts["months"] and not Report.objects.filter(dealer=dealer, channel=Channel.MANUAL).exists():
+            history = Backfill(scripts.fleet, dealer, list(range(len(demo.PUSHED))), scripts.fleet.now, opts["months"])
+            history.start()
+            self.stdout.write(f"Back-filling {opts['months']} months of the fleet's history in the background, newest first.")
         call_command("serve", host=opts["host"], port=opts["port"], no_migrate=True)
         scripts.stop.set()
+        if history is not None:
+            history.stop.set()
 
     @transaction.atomic
     def setup(self) -> Dealer:
