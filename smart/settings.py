@@ -130,7 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+from smart.i18n import compiled_locale_dir  # noqa: E402
+
+LOCALE_PATHS = [compiled_locale_dir(DATA_DIR)]
 USE_I18N = True
 TIME_ZONE = "Europe/Moscow"
 USE_TZ = True
