@@ -219,15 +219,7 @@ class Activity:
         base = {} if cur.day == 1 else self._cum[cur]
         for nxt in reversed(todo):
             prev = self.day(nxt - timedelta(days=1))
-            acc = {k: v[:] for k, v in base.items()}
-            for idx, ud in prev.users.items():
-                vals = ud.values_at(86400)
-                row = acc.get(idx)
-                if row is None:
-                    acc[idx] = vals
-                else:
-                    for k in range(N_FIELDS):
-                        row[k] += vals[k]
+            acc = _add_day({k: v[:] for k, v in base.items()}, prev, 86400)
             self._remember(nxt, acc)
             base = acc
         return base
@@ -240,15 +232,7 @@ class Activity:
     def counters_at(self, t: datetime) -> tuple[date, dict]:
         """(first day of the counter period, {user idx: N_FIELDS values}) at instant t."""
         d, sec = self.split(t)
-        acc = {k: v[:] for k, v in self.month_before(d).items()}
-        for idx, ud in self.day(d).users.items():
-            vals = ud.values_at(sec)
-            row = acc.get(idx)
-            if row is None:
-                acc[idx] = vals
-            else:
-                for k in range(N_FIELDS):
-                    row[k] += vals[k]
+        acc = _add_day({k: v[:] for k, v in self.month_before(d).items()}, self.day(d), sec)
         return d.replace(day=1), {k: v for k, v in acc.items() if any(v)}
 
     # ---- instants and windows -------------------------------------------------------------------
@@ -435,3 +419,16 @@ def _query(r, tech_interest: float) -> tuple[str, str]:
     if r.random() < 0.15:
         text = text.lower()
     return text, kind
+
+
+def _add_day(acc: dict, day, sec: int) -> dict:
+    """Add each user's counters of `day` up to local second `sec` into acc ({user idx: values})."""
+    for idx, ud in day.users.items():
+        vals = ud.values_at(sec)
+        row = acc.get(idx)
+        if row is None:
+            acc[idx] = vals
+        else:
+            for k in range(N_FIELDS):
+                row[k] += vals[k]
+    return acc
