@@ -4,7 +4,7 @@ Multi-row `INSERT … VALUES (…), (…) ON CONFLICT …` statements (one round
 SQL works on SQLite (3.24+) and PostgreSQL. Values are adapted once per column type, as Django would
 store them.
 """
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import timezone as dt_timezone
 
 from django.db import connection, models
 

@@ -10,7 +10,6 @@
 All instants are UTC.
 """
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from smart.ingest.models import Report
 from smart.registry.models import Installation

@@ -64,7 +64,7 @@ def online_csv() -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1251")  # as Excel saves it on a Russian Windows
 
 
-def demo_fleet(now: datetime) -> "Fleet":
+def demo_fleet(now: datetime):
     """The demo's simulated installations: the first ones are the registry's pushed installations."""
     from .fleet import Fleet
 

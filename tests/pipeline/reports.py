@@ -4,7 +4,7 @@ import zipfile
 from datetime import date, datetime, timedelta, timezone
 
 from smart.formats.model import (
-    Component, CounterPeriod, DbError, Header, Licence, LoginRefusal, OperupFile, ProtectionKey, RegFile,
+    Component, CounterPeriod, Header, Licence, LoginRefusal, OperupFile, ProtectionKey, RegFile,
     SearchEntry, Session, SysinfoReport, User, UserCounters, Volume,
 )
 from smart.formats.writer import write_xml

@@ -1,5 +1,4 @@
 """Parse failures, identity mismatches, status files and job failures each end in a specific, visible state."""
-import pytest
 
 from smart.metrics.models import DiskFree, IdentityMismatch, InstallationState, StatusSample
 from smart.pipeline.models import ProcessingJob
