@@ -4,6 +4,7 @@ Multi-row `INSERT … VALUES (…), (…) ON CONFLICT …` statements (one round
 SQL works on SQLite (3.24+) and PostgreSQL. Values are adapted once per column type, as Django would
 store them.
 """
+import zlib
 from datetime import timezone as dt_timezone
 
 from django.db import connection, models
@@ -21,6 +22,7 @@ def _adapter(field, vendor: str):
     return None
 
 
+COPY_FROM = 200  # rows; PostgreSQL takes bigger sets through COPY into a session's staging table
 MAX_PARAMS = 30000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters per statement
 
 
@@ -40,6 +42,9 @@ def insert(model, rows: list[dict], unique: tuple[str, ...], update: tuple[str, 
         )
     else:
         action = "DO NOTHING"
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        _copy_insert(model, rows, names, columns, unique_columns, action)
+        return
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
     tail = f" ON CONFLICT ({', '.join(map(quote, unique_columns))}) {action}"
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -50,3 +55,23 @@ def insert(model, rows: list[dict], unique: tuple[str, ...], update: tuple[str, 
             chunk = rows[i : i + batch]
             params = [a(row[n]) if a else row[n] for row in chunk for n, a in zip(names, adapters)]
             cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+
+
+def _copy_insert(model, rows, names, columns, unique_columns, action) -> None:
+    """PostgreSQL: COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT.
+
+    Binding tens of thousands of parameters costs seconds; COPY streams them (a big report's first
+    upload writes ~20,000 rows)."""
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    cols = ", ".join(map(quote, columns))
+    staging = quote(f"staging_{table}_{zlib.crc32(cols.encode()):08x}")  # one per column set
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} AS SELECT {cols} FROM {quote(table)} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.cursor.copy(f"COPY {staging} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+        cursor.execute(f"INSERT INTO {quote(table)} ({cols}) SELECT {cols} FROM {staging} "
+                       f"ON CONFLICT ({', '.join(map(quote, unique_columns))}) {action}")
+        cursor.execute(f"TRUNCATE {staging}")

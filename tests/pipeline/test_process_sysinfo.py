@@ -79,3 +79,30 @@ def test_overlapping_search_logs_are_deduplicated(deliver, roga):
     deliver(as_zip(sysinfo(utc(2026, 11, 26, 11), searches=[s2, s3])))
     assert SearchEvent.objects.filter(installation=roga).count() == 3
     assert HourlyRollup.objects.get(installation=roga, hour=utc(2026, 11, 26, 9)).searches == 3
+
+
+def test_big_report_takes_the_bulk_path_and_stays_idempotent(deliver, roga):
+    """Hundreds of rows per table go through COPY on PostgreSQL (multi-row VALUES on SQLite)."""
+    import dataclasses
+
+    from smart.formats.model import User, UserCounters
+    from smart.metrics.models import KnownUser, SearchEvent, UserMonthCounters
+    from smart.pipeline.process import process_report
+
+    at = utc(2026, 11, 26, 9)
+    base = sysinfo(at, searches=[search(at - timedelta(seconds=5 * k), text=f"запрос {k}", results=k % 3)
+                                 for k in range(300)])
+    logins = [f"user{k:03d}" for k in range(250)]
+    big = dataclasses.replace(
+        base, users=tuple(User(login=x, full_name=x) for x in logins),
+        counters=tuple(UserCounters(login=x, db_requests=k) for k, x in enumerate(logins)),
+    )
+    report = deliver(as_zip(big))
+    counts = (SearchEvent.objects.filter(installation=roga).count(), KnownUser.objects.filter(installation=roga).count(),
+              UserMonthCounters.objects.filter(installation=roga).count())
+    assert counts == (300, 250, 250)
+    assert SearchEvent.objects.filter(installation=roga, results=0).count() == 100
+    process_report(report)
+    assert (SearchEvent.objects.filter(installation=roga).count(), KnownUser.objects.filter(installation=roga).count(),
+            UserMonthCounters.objects.filter(installation=roga).count()) == counts
+    assert UserMonthCounters.objects.get(installation=roga, login="user249").db_requests == 249
