@@ -76,11 +76,9 @@ def _insert_new(model, installation, rows: dict) -> set[datetime]:
     """Insert the rows whose fingerprint is not stored yet; returns the hours of those new rows."""
     if not rows:
         return set()
-    known = set()
-    keys = list(rows)
-    for i in range(0, len(keys), 500):
-        known |= set(model.objects.filter(installation=installation, fingerprint__in=keys[i : i + 500])
-                     .values_list("fingerprint", flat=True))
+    # events have their own time: what is stored since the earliest of them is all that can clash
+    since = min(row["at"] for row in rows.values())
+    known = set(model.objects.filter(installation=installation, at__gte=since).values_list("fingerprint", flat=True))
     new = [row for key, row in rows.items() if key not in known]
     bulk.insert(model, new, unique=("installation", "fingerprint"))
     return {_hour(row["at"]) for row in new}
@@ -109,20 +107,27 @@ def _users(installation, t, sysinfo) -> None:
             values = {f: (getattr(user, f) or "")[:300] for f in USER_FIELDS}
             values.update(registered_on=user.registered_on, last_login_at=user.last_login_at)
             rows[user.login[:200]] = values
-    existing = {u.login: u for u in KnownUser.objects.filter(installation=installation, login__in=list(rows))}
+    card = [*USER_FIELDS, "registered_on", "last_login_at"]
+    existing = {  # plain tuples, not model instances: a big installation lists thousands of users
+        row[0]: row for row in KnownUser.objects.filter(installation=installation)
+        .values_list("login", "pk", "first_seen", "last_seen", *card)
+    }
     changed = []
     seen = _SeenSpans()
     for login, values in rows.items():
         row = existing.get(login)
         if row is None:
             changed.append(KnownUser(installation=installation, login=login, first_seen=t, last_seen=t, **values))
-        elif t >= row.last_seen and any(getattr(row, k) != v for k, v in values.items()):
-            for name, value in values.items():  # the newest report describes the card
-                setattr(row, name, value)
-            row.first_seen, row.last_seen = min(row.first_seen, t), t
-            changed.append(row)
-        else:
-            seen.widen(row, t)
+            continue
+        _, pk, first_seen, last_seen, *stored = row
+        if t >= last_seen and tuple(stored) != tuple(values[k] for k in card):
+            # the newest report describes the card
+            changed.append(KnownUser(pk=pk, installation=installation, login=login, first_seen=min(first_seen, t),
+                                     last_seen=t, **values))
+        elif t > last_seen:
+            seen.later.append(pk)
+        elif t < first_seen:
+            seen.earlier.append(pk)
     upsert(KnownUser, changed, ("installation", "login"), ["first_seen", "last_seen", *USER_FIELDS, "registered_on",
                                                             "last_login_at"])
     seen.apply(KnownUser, t)

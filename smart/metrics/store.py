@@ -128,8 +128,9 @@ def _lock_installation(installation) -> None:
 def _store_user_months(installation, month, t, sysinfo: SysinfoReport) -> None:
     if not sysinfo.counters:
         return
-    existing = {
-        row.login: row for row in UserMonthCounters.objects.filter(installation=installation, month=month)
+    existing = {  # login -> (report_time, *counters), as plain tuples
+        row[0]: row[1:] for row in UserMonthCounters.objects.filter(installation=installation, month=month)
+        .values_list("login", "report_time", *COUNTERS)
     }
     changed = []
     for counters in sysinfo.counters:
@@ -138,7 +139,7 @@ def _store_user_months(installation, month, t, sysinfo: SysinfoReport) -> None:
         values = {name: getattr(counters, name) for name in COUNTERS}
         row = existing.get(counters.login)
         # never let an older report overwrite newer counters; unchanged rows are not rewritten
-        if row is None or (row.report_time <= t and any(getattr(row, k) != v for k, v in values.items())):
+        if row is None or (row[0] <= t and tuple(row[1:]) != tuple(values.values())):
             changed.append({"installation_id": installation.pk, "month": month, "login": counters.login[:200],
                             "report_time": t, **values})
     bulk.insert(UserMonthCounters, changed, unique=("installation", "month", "login"), update=("report_time", *COUNTERS))
