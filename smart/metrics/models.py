@@ -39,6 +39,8 @@ class InstallationState(models.Model):
     arch = models.CharField(max_length=16, blank=True)
     patch = models.CharField(max_length=64, blank=True)
     sysinfo_version = models.CharField(max_length=32, blank=True)
+    host = models.CharField(max_length=270, blank=True)  # address[:port] as the server knows itself
+    alias = models.CharField(max_length=200, blank=True)
     regnum = models.CharField(max_length=64, blank=True)
     legal_name = models.CharField(max_length=500, blank=True)
     catalogues = models.JSONField(default=list)
@@ -46,6 +48,8 @@ class InstallationState(models.Model):
     seats_used = models.IntegerField(null=True)
     key_state = models.CharField(max_length=32, blank=True)
     licence_expiry = models.DateField(null=True)  # the nearest of all licences
+    regfile_expiry = models.DateField(null=True)
+    licman = models.JSONField(null=True)  # licence manager block: host, port, status, message
     operup_latest_at = models.DateTimeField(null=True)
     operup_max_age_hours = models.FloatField(null=True)  # at report time: the stalest operup file
     db_error_count = models.IntegerField(null=True)
@@ -62,6 +66,7 @@ class Snapshot(models.Model):
     installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="snapshots")
     report = models.ForeignKey(Report, null=True, on_delete=models.SET_NULL, related_name="+")
     report_time = models.DateTimeField()
+    report_guid = models.CharField(max_length=64, blank=True)  # the report's own identifier (ASRP uses it)
     month = models.DateField()  # first day of the report's month in the installation's zone
     seats_total = models.IntegerField(null=True)
     seats_used = models.IntegerField(null=True)

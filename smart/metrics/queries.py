@@ -11,7 +11,8 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Trunc
 
 from .models import (
-    COUNTERS, STATUS_SERIES, DailyRollup, DbErrorEvent, HourlyRollup, InstallationState, KnownUser, LicenceState, OperupEvent, RefusalEvent,
+    COUNTERS, STATUS_SERIES, DailyRollup, DbErrorEvent, HourlyRollup, InstallationState, KassistDay, KnownUser,
+    LicenceState, OperupEvent, RefusalEvent, Snapshot,
     SearchEvent, SessionEvent, StatusSample, UserMonthCounters, VersionEvent,
 )
 
@@ -99,8 +100,9 @@ def totals(installations, rng: Range, fields=ROLLUP_FIELDS) -> dict[int, dict]:
 
 LATEST_COLUMNS = (
     "installation_id", "installation__name", "installation__client__display_name", "report_time", "received_at",
-    "last_new_data_at", "version", "regnum", "legal_name", "seats_total", "seats_used", "key_state",
-    "licence_expiry", "operup_max_age_hours", "db_error_count", "clock_skew_s", "status_observed_at",
+    "last_new_data_at", "version", "arch", "patch", "sysinfo_version", "host", "alias", "regnum", "legal_name",
+    "catalogues", "seats_total", "seats_used", "key_state", "licence_expiry", "regfile_expiry", "licman",
+    "operup_latest_at", "operup_max_age_hours", "db_error_count", "clock_skew_s", "status_observed_at",
 )
 
 
@@ -180,6 +182,27 @@ def users(installations):
 def licences(installations):
     return list(LicenceState.objects.filter(installation__in=_ids(installations)).values(
         "installation_id", "product", "volume", "expires_on", "seats"))
+
+
+def kassist_days(installations, rng: Range):
+    """kAssist link statistics per day (C §5)."""
+    return list(KassistDay.objects.filter(installation__in=_ids(installations), day__gte=rng.start.date(),
+                                          day__lte=rng.end.date())
+                .values("installation_id", "day", "unique_links", "unmatched_links", "all_links", "active_links")
+                .order_by("installation_id", "day"))
+
+
+def key_history(installations, rng: Range):
+    """Protection-key state per report, only where it changed (key-loss episodes, R-C3 timeline)."""
+    rows = (Snapshot.objects.filter(installation__in=_ids(installations), report_time__gte=rng.start,
+                                    report_time__lt=rng.end)
+            .order_by("installation_id", "report_time").values_list("installation_id", "report_time", "key_state"))
+    changes, last = [], {}
+    for inst, at, state in rows:
+        if last.get(inst) != state:
+            changes.append({"installation_id": inst, "at": at, "key_state": state})
+            last[inst] = state
+    return changes
 
 
 def status_series(installations, rng: Range, name: str):

@@ -91,7 +91,7 @@ def store_sysinfo(installation, report, sysinfo: SysinfoReport) -> None:
     snapshot, _ = Snapshot.objects.update_or_create(
         installation=installation, report_time=t,
         defaults={
-            "report": report, "month": month,
+            "report": report, "month": month, "report_guid": (sysinfo.header.report_id or "")[:64],
             "seats_total": sysinfo.regfile.seats if sysinfo.regfile else None,
             "seats_used": sysinfo.seats_used,
             "users_total": None if sysinfo.users is None else len(sysinfo.users),
@@ -158,6 +158,10 @@ def _update_state(installation, report, t, sysinfo: SysinfoReport) -> None:
     state.arch = header.server_arch or ""
     state.patch = header.server_patch or ""
     state.sysinfo_version = header.sysinfo_version or ""
+    state.host, state.alias = (header.host or "")[:270], (header.alias or "")[:200]
+    state.regfile_expiry = sysinfo.regfile.expires_on if sysinfo.regfile else None
+    lm = sysinfo.licence_manager
+    state.licman = None if lm is None else {"host": lm.host, "port": lm.port, "status": lm.status, "message": lm.message}
     state.regnum = state.regnum or (header.regnum or "")
     state.legal_name = state.legal_name or (header.legal_name or "")
     state.catalogues = list(header.catalogues or [])

@@ -43,3 +43,12 @@ def test_searches_table(deliver, roga):
     rows = q.searches([roga.pk], q.Range(utc(2026, 11, 25), utc(2026, 11, 27)), empty_only=True)
     assert len(rows) == 3 and all(r["results"] == 0 for r in rows)
     assert rows[0]["at"] > rows[-1]["at"]
+
+
+def test_key_history_and_header_fields(deliver, roga):
+    for h, key in [(8, "ok"), (9, "not_found"), (10, "not_found"), (11, "ok")]:
+        deliver(as_zip(sysinfo(utc(2026, 11, 26, h), key=key, db_requests=(h, 0))))
+    rng = q.Range(utc(2026, 11, 26), utc(2026, 11, 27))
+    assert [(c["at"].hour, c["key_state"]) for c in q.key_history([roga.pk], rng)] == [(8, "ok"), (9, "not_found"), (11, "ok")]
+    [row] = q.latest_states([roga.pk])
+    assert row["catalogues"] == ["/docs"] and row["sysinfo_version"] == "2.0.6.15"
