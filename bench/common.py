@@ -94,7 +94,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def smart_server(names, database_url="", web_processes=1, env=None):
+def smart_server(names, database_url="", web_processes=1, env=None, workers=1):
     """Start `smart serve` with a dealer whose registry holds `names` (pushed installations)."""
     data_dir = tempfile.mkdtemp(prefix="smart-bench-")
     run_env = {**os.environ, "SMART_DATA_DIR": data_dir, **(env or {})}
@@ -115,7 +115,7 @@ def smart_server(names, database_url="", web_processes=1, env=None):
                    capture_output=True)
     port = free_port()
     proc = subprocess.Popen([*SMART, "serve", "--port", str(port), "--web-processes", str(web_processes),
-                             "--no-migrate"], env=run_env)
+                             "--workers", str(workers), "--no-migrate"], env=run_env)
     try:
         deadline = time.monotonic() + 30
         while True:

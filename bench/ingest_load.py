@@ -103,9 +103,11 @@ def main():
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: embedded SQLite)")
     parser.add_argument("--web-processes", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="processing threads inside the server (0: ingest only, processing elsewhere)")
     args = parser.parse_args()
     names = [f"BENCH-{i:04d}" for i in range(args.clients)]
-    with smart_server(names, database_url=args.database_url, web_processes=args.web_processes,
+    with smart_server(names, database_url=args.database_url, web_processes=args.web_processes, workers=args.workers,
                       env={"SMART_UPLOADS_PER_NAME_PER_HOUR": "0"}) as server:
         baseline_rss = server.rss_mb()
         server.start_rss_sampler()
@@ -115,7 +117,8 @@ def main():
         peak = server.stop_rss_sampler()
         stored = server.count_reports()
     db = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"ingest load: {args.clients} concurrent clients, {args.size / 1e6:.1f} MB zips, {elapsed:.0f} s, {db}")
+    print(f"ingest load: {args.clients} concurrent clients, {args.size / 1e6:.1f} MB zips, {elapsed:.0f} s, {db}, "
+          f"{args.web_processes} web process(es), {args.workers} processing thread(s) in the server")
     print(f"  uploads answered: {len(latencies)}  ({len(latencies) / elapsed:.1f}/s, {len(latencies) * args.size / elapsed / 1e6:.1f} MB/s)")
     print(f"  reports recorded: {stored}")
     print(f"  errors:           {sum(errors.values())} {errors or ''}")
