@@ -40,6 +40,22 @@ def fresh_postgres(url: str, name: str = "smart_bench") -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
+def setup_django(database_url: str, db_name: str) -> None:
+    """Configure Django in this process over a fresh data dir and, with a URL, a fresh PostgreSQL database."""
+    os.environ["SMART_DATA_DIR"] = tempfile.mkdtemp(prefix=f"{db_name}-")
+    if database_url:
+        os.environ["DATABASE_URL"] = fresh_postgres(database_url, db_name)
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smart.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 class Server:
     def __init__(self, proc, host, port, env, dealer, token):
         self.proc, self.host, self.port, self.env = proc, host, port, env

@@ -7,34 +7,17 @@ Fills a fresh database with hourly rollups, searches, per-user month counters an
 of smart.metrics.queries repeatedly and prints p50/p95 per query. Target: <= 300 ms at p95.
 """
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import fresh_postgres, percentile  # noqa: E402
+from common import percentile, setup_django  # noqa: E402
 
 UTC = timezone.utc
-
-
-def setup_django(database_url: str):
-    os.environ["SMART_DATA_DIR"] = tempfile.mkdtemp(prefix="smart-bench-q-")
-    if database_url:
-        os.environ["DATABASE_URL"] = fresh_postgres(database_url)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smart.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def fill(n_inst: int, days: int, end: datetime):
@@ -118,7 +101,7 @@ def main():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres",
                         help="'' for embedded SQLite")
     args = parser.parse_args()
-    setup_django(args.database_url)
+    setup_django(args.database_url, "smart_bench")
     from django.db import connection
 
     from smart.metrics import queries as q

@@ -9,9 +9,7 @@ a few days, accepts them through ingest, then runs the pipeline and measures the
 storage per installation-year (target <= 50 MB).
 """
 import argparse
-import os
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,27 +18,12 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import fresh_postgres  # noqa: E402
+from common import setup_django  # noqa: E402
 
 UTC = timezone.utc
 FLEET = 10_000
 SYSINFO_PER_S = FLEET / 3600
 STATUS_PER_S = FLEET / 900
-
-
-def setup(database_url: str):
-    os.environ["SMART_DATA_DIR"] = tempfile.mkdtemp(prefix="smart-bench-cap-")
-    if database_url:
-        os.environ["DATABASE_URL"] = fresh_postgres(database_url, "smart_capacity")
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smart.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def postgres_cpu() -> float:
@@ -106,7 +89,7 @@ def main():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres",
                         help="'' for embedded SQLite")
     args = parser.parse_args()
-    setup(args.database_url)
+    setup_django(args.database_url, "smart_capacity")
     from django.db import connection
 
     from smart.ingest import service
