@@ -62,3 +62,20 @@ def test_unexpected_failure_retries_then_sets_aside(deliver, monkeypatch, settin
     assert job.state == "set_aside"
     report.refresh_from_db()
     assert report.status == "queued"  # nothing half-stored: the report waits for `smart reprocess --set-aside`
+
+
+def test_accepting_a_new_identity_processes_held_reports(deliver, roga, status_json):
+    from django.core.management import call_command
+
+    from smart.pipeline.worker import drain
+
+    deliver(as_zip(sysinfo(utc(2026, 11, 26, 9))))
+    held = deliver(as_zip(sysinfo(utc(2026, 11, 26, 10), regnum="999999", legal_name="АО Другое")))
+    assert held.status == "identity_mismatch"
+    call_command("accept-identity", "--dealer", "0042", "--name", "ROGA")
+    drain()
+    held.refresh_from_db()
+    assert held.status == "ok"
+    latest = status_json()["latest"]
+    assert (latest["regnum"], latest["legal_name"], latest["report_time"]) == ("999999", "АО Другое", utc(2026, 11, 26, 10).isoformat())
+    assert not IdentityMismatch.objects.filter(installation=roga).exists()
