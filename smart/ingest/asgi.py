@@ -29,8 +29,6 @@ _db_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ingest-db")
 # One thread does every archive fsync: concurrent fsyncs on one file system contend for its journal and
 # together run several times slower than the same fsyncs one after another.
 _fsync_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-fsync")
-# Hashing and spooling bodies: hashlib and file writes release the GIL, so this runs beside the event loop.
-_io_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ingest-io")
 
 
 async def in_thread(fn, *args):

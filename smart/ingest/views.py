@@ -59,7 +59,6 @@ def file_check(request, name):
     response["X-Smart-Received-At"] = report.received_at.isoformat()
     response["X-Smart-Parse-Status"] = report.status
     response["X-Smart-Sha256"] = report.sha256
-    report_time = getattr(report, "report_time", None)
-    if report_time:
-        response["X-Smart-Report-Time"] = report_time.isoformat()
+    if report.report_time:
+        response["X-Smart-Report-Time"] = report.report_time.isoformat()
     return response

@@ -1,18 +1,11 @@
 """An SQLite file that is not a sysinfo, or whose tables are views, is refused or read as absent."""
-import sqlite3
 
 from .samples import failure, parse
 from .sqlite_helpers import with_sql
 
 
 def _empty_db(tmp_path, statements):
-    path = tmp_path / "x.sqlite"
-    conn = sqlite3.connect(path)
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
-    return path.read_bytes()
+    return with_sql(statements, base=b"")  # a zero-length file is an empty SQLite database
 
 
 def test_other_database(tmp_path):
