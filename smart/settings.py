@@ -5,6 +5,7 @@ DATABASE_URL     a postgres:// URL switches from embedded SQLite to PostgreSQL
 SMART_SECRET_KEY Django's secret key; generated into the data dir when absent
 SMART_FERNET_KEY key for secrets stored at rest; generated into the data dir when absent
 """
+import json
 import os
 import secrets
 import warnings
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "smart.ingest",
     "smart.pipeline",
     "smart.metrics",
+    "smart.probes",
     "smart.simulator",
 ]
 
@@ -152,6 +154,14 @@ SMART_FILE_NAME_MAX = 128
 SMART_JOB_MAX_ATTEMPTS = int(os.environ.get("SMART_JOB_MAX_ATTEMPTS", 5))
 SMART_RETENTION_MONTHS = int(os.environ.get("SMART_RETENTION_MONTHS", 13))
 SMART_ARCHIVE_RETENTION_DAYS = int(os.environ.get("SMART_ARCHIVE_RETENTION_DAYS", 35))
+
+# Active collection (issue: probes, pulls, online scraping).
+SMART_PROBE_SAMPLE_EVERY_S = int(os.environ.get("SMART_PROBE_SAMPLE_EVERY_S", 300))  # healthy-run sampling
+SMART_PROBE_MIN_INTERVAL_S = float(os.environ.get("SMART_PROBE_MIN_INTERVAL_S", 10))
+SMART_ONLINE_BILLING_INTERVAL_S = float(os.environ.get("SMART_ONLINE_BILLING_INTERVAL_S", 3600))  # C §11(b) #1
+SMART_PROBE_SAMPLE_RETENTION_DAYS = int(os.environ.get("SMART_PROBE_SAMPLE_RETENTION_DAYS", 35))
+# {"host:port": "scheme://ip:port"}: connect elsewhere, keep the name (like curl --connect-to).
+SMART_CONNECT_TO = json.loads(os.environ.get("SMART_CONNECT_TO", "{}"))
 
 LOGGING = {
     "version": 1,

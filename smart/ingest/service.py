@@ -241,3 +241,22 @@ def accept_internal(dealer: Dealer, file_name: str, content: bytes, channel: str
         record_attempt(caller, err.http_status, err.code, file_name, incoming)
         raise
     return record(caller, admission, incoming, channel)
+
+
+def accept_pulled(installation: Installation, ext: str, content: bytes, source: str = "smart-pull") -> Outcome:
+    """Accept a report SMART pulled itself from a known installation: the same archive, sniffing,
+    "no new data" and audit as an upload, but no name resolution (a pulled installation's name is its
+    `address:port`, which is not a file name) and no per-name rate limit."""
+    if ext not in ("zip", "status"):
+        raise ValueError(f"a pull yields .zip or .status, not .{ext}")
+    caller = Caller(endpoint=Channel.PULL, user_agent=source, dealer=installation.dealer)
+    incoming = IncomingFile()
+    file_name = f"{installation.name}.{ext}"
+    try:
+        incoming.write(content)
+        archive(incoming)
+    except IngestError as err:
+        incoming.discard()
+        record_attempt(caller, err.http_status, err.code, file_name, incoming)
+        raise
+    return record(caller, Admission(file_name, installation.name, ext, installation), incoming, Channel.PULL)

@@ -63,9 +63,10 @@ def drain(max_jobs: int | None = None) -> int:
 class Housekeeper(threading.Thread):
     """Daily chores of an embedded `smart serve`: retention, and forgetting finished jobs."""
 
-    def __init__(self, every_s: float = 86400, first_after_s: float = 300):
+    def __init__(self, every_s: float = 86400, first_after_s: float = 300, chores=()):
         super().__init__(name="housekeeper", daemon=True)
         self.every_s, self.first_after_s = every_s, first_after_s
+        self.chores = tuple(chores)  # more callables from other stages (the prober's retention)
         self.stop = threading.Event()
 
     def run(self):
@@ -73,11 +74,11 @@ class Housekeeper(threading.Thread):
 
         wait = self.first_after_s
         while not self.stop.wait(wait):
-            try:
-                close_old_connections()
-                retention.run()
-                queue.prune_finished()
-            except Exception:
-                log.exception("retention failed")
+            for chore in (retention.run, queue.prune_finished, *self.chores):
+                try:
+                    close_old_connections()
+                    chore()
+                except Exception:
+                    log.exception("housekeeping chore %s failed", getattr(chore, "__module__", chore))
             wait = self.every_s
         connections.close_all()

@@ -4,24 +4,34 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run SMART: the web server with the upload endpoints (migrates the database first)."
+    help = "Run SMART: the web server with the upload endpoints, processing workers and the prober."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--web-processes", type=int, default=1, help="uvicorn worker processes")
         parser.add_argument("--workers", type=int, default=1, help="processing threads in this process (0: none)")
+        parser.add_argument("--no-probes", action="store_true",
+                            help="do not run the prober here (run `smart probe` as its own process)")
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **opts):
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         from smart.pipeline.worker import Housekeeper, Worker
+        from smart.probes import retention as probe_retention
 
-        workers = [Worker(i) for i in range(opts["workers"])] + [Housekeeper()]
-        for worker in workers:
-            worker.start()
-        self.stdout.write(f"SMART listening on http://{opts['host']}:{opts['port']}/ ({opts['workers']} processing worker(s))")
+        threads = [Worker(i) for i in range(opts["workers"])] + [Housekeeper(chores=[probe_retention.run])]
+        prober = None
+        if not opts["no_probes"]:
+            from smart.probes.prober import Prober
+
+            prober = Prober()
+            threads.append(prober)
+        for thread in threads:
+            thread.start()
+        self.stdout.write(f"SMART listening on http://{opts['host']}:{opts['port']}/ ({opts['workers']} processing "
+                          f"worker(s){', prober' if prober else ''})")
         uvicorn.run(
             "smart.asgi:application",
             host=opts["host"],
@@ -32,7 +42,10 @@ class Command(BaseCommand):
             server_header=False,
             lifespan="off",
         )
-        for worker in workers:
-            worker.stop.set()
-        for worker in workers:
-            worker.join(10)
+        if prober is not None:
+            prober.shutdown()
+        for thread in threads:
+            if thread is not prober:
+                thread.stop.set()
+        for thread in threads:
+            thread.join(10)

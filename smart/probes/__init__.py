@@ -1,0 +1,1 @@
+"""Active collection: probes, pulls of sysinfo and sysmon metrics, online-access scraping, scheduler."""
