@@ -88,7 +88,8 @@ async def installation(t: InstallationTarget) -> Report:
     steps.append(_step("http", http))
     if http.state == "maintenance":
         return report
-    for r in await session.session_checks(t):
+    order = [Check.AUTH, Check.KEY, Check.LIMIT, Check.WARNING]  # warnings repeat the others: last
+    for r in sorted(await session.session_checks(t), key=lambda r: order.index(r.check)):
         name = {Check.AUTH: "smartlogin", Check.KEY: "key", Check.WARNING: "warning", Check.LIMIT: "seats"}[r.check]
         if r.state == "no_auth":
             steps.append(Step(name, None, "skipped", "needs the smartlogin sign-in"))

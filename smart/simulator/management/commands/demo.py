@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between demo uploads")
         parser.add_argument("--months", type=int, default=13, help="history to back-fill (0: none)")
         parser.add_argument("--setup-only", action="store_true", help="create the demo data and exit")
+        parser.add_argument("--no-standins", action="store_true",
+                            help="do not start the K/TE and online stand-ins (no live probes)")
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
@@ -41,7 +43,15 @@ class Command(BaseCommand):
             history = Backfill(scripts.fleet, dealer, list(range(len(demo.PUSHED))), scripts.fleet.now, opts["months"])
             history.start()
             self.stdout.write(f"Back-filling {opts['months']} months of the fleet's history in the background, newest first.")
+        live = None
+        if not opts["no_standins"]:
+            from smart.simulator import live as live_module
+
+            live = live_module.start(dealer)
+            self.stdout.write("Live targets probed, pulled and scraped by SMART:\n  " + "\n  ".join(live.lines()))
         call_command("serve", host=opts["host"], port=opts["port"], no_migrate=True)
+        if live is not None:
+            live.stop()
         scripts.stop.set()
         if history is not None:
             history.stop.set()
@@ -81,6 +91,8 @@ SMART demo
   try it:         curl -H "upload: yes" -H "dealer: {dealer.header_value}" -F file=@ZAVOD-ZVEZDA.zip "{base}/upload?token={demo.DEMO_TOKEN}"
                   smart status --dealer {dealer.code} --name ZAVOD-ZVEZDA
                   smart quarantine --dealer {dealer.code}
+                  smart test-connection --dealer {dealer.code} --name {demo.PULLED[0]}
+                  smart standin state        (the live targets; faults: smart standin fault NAME maintenance on)
 The demo clients' scripts now upload every few seconds (Ctrl+C stops).
 """
         )
