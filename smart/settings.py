@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "smart.pipeline",
     "smart.metrics",
     "smart.probes",
+    "smart.alerts",
+    "smart.notify",
     "smart.simulator",
 ]
 

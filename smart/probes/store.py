@@ -41,7 +41,7 @@ class Recorder:
         every = timedelta(seconds=getattr(settings, "SMART_PROBE_SAMPLE_EVERY_S", 300))
         self._load({r.target_key for r in results})
         samples, flips, touched = [], [], {}
-        hourly = defaultdict(lambda: [0, 0, 0.0, None])
+        hourly = defaultdict(lambda: [0, 0, None])
         for r in results:
             state = self.states.get(r.target_key)
             if state is None:
@@ -63,7 +63,7 @@ class Recorder:
             cell = hourly[(r.target_key, r.at.replace(minute=0, second=0, microsecond=0))]
             cell[0] += 1
             cell[1] += int(r.ok)
-            cell[3] = r
+            cell[2] = r
         with transaction.atomic():
             CheckSample.objects.bulk_create(samples, batch_size=500)
             CheckState.objects.bulk_create(list(touched.values()), update_conflicts=True, unique_fields=["target_key"],
@@ -97,7 +97,7 @@ def _add_hourly(hourly: dict) -> None:
     """Add runs and successes to the hourly rows (insert or increment: one statement per batch)."""
     table = connection.ops.quote_name(CheckHourly._meta.db_table)
     rows = []
-    for (key, hour), (total, ok, _, r) in hourly.items():
+    for (key, hour), (total, ok, r) in hourly.items():
         rows.extend([key, r.installation_id, r.online_access_id, r.check, _db_time(hour), total, ok])
     one = "(%s, %s, %s, %s, %s, %s, %s)"
     count = len(rows) // 7

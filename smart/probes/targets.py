@@ -4,7 +4,7 @@
 connections elsewhere while keeping its name and Host header: the demo points its cloud names at the
 loopback stand-ins with it, and a dealer can use it for a split-horizon DNS.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -59,17 +59,6 @@ class InstallationTarget:
             probe_interval=max(floor, inst.probe_interval_s), sysinfo_interval=max(floor, inst.expected_interval_s),
             status_interval=max(floor, inst.status_interval_s), time_zone=inst.time_zone, overridden=overridden,
         )
-
-
-@dataclass
-class OnlineSite:
-    """The part of an online access the scheduler needs (the scraper builds its own OnlineTarget)."""
-
-    online_access_id: int
-    dealer_id: int
-    host: str
-    connect_host: str
-    extra: dict = field(default_factory=dict)
 
 
 def connect_to(scheme: str, host: str, port: int) -> tuple[str, str, int, bool]:

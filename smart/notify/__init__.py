@@ -1,0 +1,1 @@
+"""Notifications: outbox, grouping, rate limits and delivery over e-mail, Telegram and webhooks."""
