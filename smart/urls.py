@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from smart.ingest import views as ingest_views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("files/<path:name>", ingest_views.file_check, name="ingest-file-check"),
     path("healthz", ingest_views.healthz, name="healthz"),
+    path("runbooks/", include("smart.alerts.urls")),
 ]

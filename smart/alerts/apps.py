@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "smart.alerts"
     verbose_name = _("Alerts")
+
+    def ready(self):
+        from smart.probes.store import results_recorded
+
+        from .engine import on_check_results
+
+        results_recorded.connect(on_check_results, dispatch_uid="smart.alerts.on_check")

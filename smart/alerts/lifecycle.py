@@ -18,6 +18,7 @@ from .models import Alert, Flip, State
 class Observation:
     object_key: str
     at: datetime  # when the condition was seen (the report's time for a backlog)
+    since: datetime | None = None  # when it began, if the source knows (a check failing since …)
     value: str = ""
     detail: str = ""
     dealer_id: int | None = None
@@ -62,9 +63,9 @@ def apply(rule: RuleSpec, observations: list[Observation], scope: dict | None, n
         if alert is None:
             alert = existing[obs.object_key] = Alert(rule=rule.name, object_key=obs.object_key,
                                                      fingerprint=fingerprint(rule.name, obs.object_key),
-                                                     pending_since=obs.at, last_seen_at=obs.at)
+                                                     pending_since=obs.since or obs.at, last_seen_at=obs.at)
         elif alert.state == State.RESOLVED:
-            _reopen(alert, obs.at)
+            _reopen(alert, obs.since if obs.since and obs.since > alert.resolved_at else obs.at)
         _observe(alert, rule, obs, inhibited.get(obs.object_key, ""))
     flips = []
     for key, alert in existing.items():

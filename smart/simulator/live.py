@@ -13,12 +13,13 @@ from . import demo
 log = logging.getLogger("smart.demo")
 UTC = timezone.utc
 
-# (pulled installation index, fault, minutes on, period in minutes): a compressed day of events.
+# (pulled installation index, fault, first minute, minutes on, period in minutes): a compressed day,
+# phased so that something happens within the demo's first minutes.
 WEATHER = [
-    (1, "maintenance", 4, 20),
-    (2, "seats_exhausted", 5, 30),
-    (3, "key_lost", 6, 45),
-    (0, "need_support", 3, 25),
+    (3, "key_lost", 1, 8, 45),
+    (1, "maintenance", 3, 5, 20),
+    (2, "seats_exhausted", 6, 6, 30),
+    (0, "need_support", 10, 4, 25),
 ]
 PROBE_INTERVAL_S, STATUS_INTERVAL_S, SYSINFO_INTERVAL_S = 30, 120, 600  # the demo compresses time
 ONLINE_USE_EVERY_S = 5.0
@@ -97,9 +98,9 @@ class Weather(threading.Thread):
         minutes = (now - self.started).total_seconds() / 60
         names = list(self.host.ktes)
         found = {}
-        for index, fault, on, period in WEATHER:
+        for index, fault, first, on, period in WEATHER:
             if index < len(names):
-                found.setdefault(names[index], {})[fault] = (minutes % period) >= period - on
+                found.setdefault(names[index], {})[fault] = minutes >= first and (minutes - first) % period < on
         return found
 
     def run(self):

@@ -13,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1, help="processing threads in this process (0: none)")
         parser.add_argument("--no-probes", action="store_true",
                             help="do not run the prober here (run `smart probe` as its own process)")
+        parser.add_argument("--no-notify", action="store_true", help="do not run the notifier here")
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **opts):
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         from smart.probes import retention as probe_retention
 
         threads = [Worker(i) for i in range(opts["workers"])] + [Housekeeper(chores=[probe_retention.run])]
+        if not opts["no_notify"]:
+            from smart.notify.worker import Notifier
+
+            threads.append(Notifier())
         prober = None
         if not opts["no_probes"]:
             from smart.probes.prober import Prober

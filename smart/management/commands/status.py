@@ -50,6 +50,24 @@ def report_row(report: Report) -> dict:
     }
 
 
+def active_alerts(installation) -> list[dict]:
+    """The installation's firing alerts, most urgent first (the issue's `alerts` key)."""
+    from smart.alerts.models import Alert, State
+
+    rows = Alert.objects.filter(installation=installation, state=State.FIRING).order_by("priority", "fired_at")
+    return [{"name": a.rule, "priority": a.priority, "legacy_priority": a.legacy_priority,
+             "importance": a.importance, "since": _iso(a.fired_at), "detail": a.detail} for a in rows]
+
+
+def check_states(installation) -> dict:
+    """What the prober last saw, per check (pulled installations)."""
+    from smart.probes.models import CheckState
+
+    return {c.check_type: {"ok": c.ok, "state": c.state, "since": _iso(c.since), "last_run_at": _iso(c.last_run_at),
+                           "code": c.code, "detail": c.detail}
+            for c in CheckState.objects.filter(installation=installation).order_by("check_type")}
+
+
 def installation_status(dealer, name: str, limit: int = 20) -> dict | None:
     """What SMART knows of one installation or quarantined name (None if nothing at all)."""
     installation = resolve_installation(dealer, name)
@@ -66,6 +84,8 @@ def installation_status(dealer, name: str, limit: int = 20) -> dict | None:
                 "archived": installation.archived_at is not None,
             },
             "latest": latest_state(installation),
+            "alerts": active_alerts(installation),
+            "checks": check_states(installation),
         }
     else:
         reports = (
@@ -73,7 +93,8 @@ def installation_status(dealer, name: str, limit: int = 20) -> dict | None:
         )
         if not reports.exists():
             return None
-        result = {"name": reports.first().name, "quarantined": True, "installation": None, "latest": None}
+        result = {"name": reports.first().name, "quarantined": True, "installation": None, "latest": None,
+                  "alerts": [], "checks": {}}
     result["reports"] = [report_row(r) for r in reports.order_by("-received_at", "-id")[:limit]]
     return result
 
@@ -105,3 +126,8 @@ class Command(BaseCommand):
             )
         if not status["reports"]:
             self.stdout.write("  no reports received yet")
+        for alert in status["alerts"]:
+            self.stdout.write(f"  ALERT {alert['priority']}/{alert['legacy_priority']} {alert['name']} since {alert['since']}")
+        for check, state in status["checks"].items():
+            mark = "ok  " if state["ok"] else "FAIL"
+            self.stdout.write(f"  {mark} {check:<12} {state['state']:<16} since {state['since']}  {state['detail'][:80]}")

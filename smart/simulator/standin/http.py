@@ -89,8 +89,9 @@ class Listener:
     """One loopback port. `handler` answers HTTP; `on_connect(reader, writer)` instead takes raw TCP."""
 
     def __init__(self, handler: Handler | None = None, host: str = "127.0.0.1", port: int = 0, *,
-                 on_connect=None, server_header: str | None = None):
+                 on_connect=None, server_header: str | None = None, ssl=None):
         self.handler, self.on_connect = handler, on_connect
+        self.ssl = ssl  # an ssl.SSLContext: serve HTTPS
         self.host, self.port = host, port
         self.server_header = server_header
         self.mode = REFUSE
@@ -114,7 +115,7 @@ class Listener:
         if mode == SERVE:
             callback = self._raw if self.on_connect else self._http
             self._server = await asyncio.start_server(callback, self.host, self.port, reuse_address=True,
-                                                      backlog=256)
+                                                      backlog=256, ssl=self.ssl)
             self.port = self._server.sockets[0].getsockname()[1]
         elif mode == BLACKHOLE:
             await self._blackhole()

@@ -43,6 +43,10 @@ class Command(BaseCommand):
             history = Backfill(scripts.fleet, dealer, list(range(len(demo.PUSHED))), scripts.fleet.now, opts["months"])
             history.start()
             self.stdout.write(f"Back-filling {opts['months']} months of the fleet's history in the background, newest first.")
+        from smart.simulator import delivery
+
+        mail = delivery.start(dealer)
+        self.stdout.write("Alerts are delivered to:\n  " + "\n  ".join(delivery.lines(mail)))
         live = None
         if not opts["no_standins"]:
             from smart.simulator import live as live_module
@@ -52,6 +56,7 @@ class Command(BaseCommand):
         call_command("serve", host=opts["host"], port=opts["port"], no_migrate=True)
         if live is not None:
             live.stop()
+        delivery.stop(mail)
         scripts.stop.set()
         if history is not None:
             history.stop.set()

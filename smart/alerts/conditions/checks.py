@@ -1,0 +1,58 @@
+"""Conditions over the prober's current check states (smart.probes CheckState)."""
+from smart.alerts.lifecycle import Observation
+from smart.probes.models import CheckState
+
+
+def _states(check: str, scope):
+    rows = CheckState.objects.filter(check_type=check, ok=False).select_related("installation", "online_access")
+    if scope.installation_ids is not None and scope.online_access_ids is not None:
+        from django.db.models import Q
+
+        rows = rows.filter(Q(installation_id__in=scope.installation_ids) | Q(online_access_id__in=scope.online_access_ids))
+    elif scope.installation_ids is not None:
+        rows = rows.filter(installation_id__in=scope.installation_ids)
+    elif scope.online_access_ids is not None:
+        rows = rows.filter(online_access_id__in=scope.online_access_ids)
+    return rows
+
+
+def _observation(state: CheckState, since=None) -> Observation:
+    inst, access = state.installation, state.online_access
+    target = inst or access
+    key = f"i{inst.id}" if inst is not None else f"o{access.id}"
+    host = inst.name if inst is not None else f"{access.host}/{access.folder} {access.login}"
+    return Observation(
+        object_key=key, at=state.last_run_at, since=since or state.since, value=str(state.code or state.state),
+        detail=f"{host}: {state.detail or state.state}"[:1000], dealer_id=state.dealer_id,
+        installation_id=inst.id if inst else None, online_access_id=access.id if access else None,
+        client_id=target.client_id, labels={"host": host, "check": state.check_type, "state": state.state})
+
+
+def check_failing(condition: dict, scope) -> dict:
+    """The check has failed `consecutive` runs in a row (optionally only with some states, or not with
+    `exclude_states`)."""
+    states, excluded = condition.get("states"), condition.get("exclude_states") or []
+    found = {}
+    for state in _states(condition["check"], scope):
+        if state.consecutive_failures < condition.get("consecutive", 1):
+            continue
+        if (states and state.state not in states) or state.state in excluded:
+            continue
+        obs = _observation(state)
+        found[obs.object_key] = obs
+    return found
+
+
+def check_state(condition: dict, scope) -> dict:
+    """The check's last `consecutive` runs ended in one of `states` (a page state, not necessarily a failure:
+    the servicing banner comes with HTTP 200)."""
+    wanted = set(condition["states"])
+    rows = CheckState.objects.filter(check_type=condition["check"], state__in=wanted).select_related(
+        "installation", "online_access")
+    if scope.installation_ids is not None:
+        rows = rows.filter(installation_id__in=scope.installation_ids)
+    found = {}
+    for state in rows:
+        obs = _observation(state)
+        found[obs.object_key] = obs
+    return found

@@ -1,0 +1,110 @@
+"""Messages for a notification: e-mail (subject `[FIRING:n] <Alert>`, X-Smart-* headers, text and
+HTML), Telegram (HTML, under 4,096 characters with "+N more") and the webhook's JSON."""
+from datetime import timedelta
+from html import escape
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from smart.alerts.engine import rules
+
+TELEGRAM_LIMIT = 4096
+
+
+def _entry(rule: str) -> dict:
+    return next((e for e in rules() if e["name"] == rule), {"name": rule, "title": {}})
+
+
+def runbook_url(rule: str) -> str:
+    return f"{settings.SMART_BASE_URL.rstrip('/')}/runbooks/{rule}"
+
+
+def duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = ([_("%d d") % days] if days else []) + ([_("%d h") % hours] if hours else []) + [_("%d min") % mins]
+    return " ".join(parts)
+
+
+def _client(alert) -> str:
+    if alert.client_id:
+        return alert.client.display_name
+    return alert.labels.get("host") or alert.object_key
+
+
+def lines(notification, alerts) -> list[str]:
+    found = []
+    for alert in alerts:
+        line = f"{_client(alert)} – {alert.detail or alert.value}"
+        if notification.new_state == "resolved" and alert.fired_at and alert.resolved_at:
+            line += " (" + _("down for %s") % duration(alert.resolved_at - alert.fired_at) + ")"
+        found.append(line)
+    return found
+
+
+def email(notification, alerts) -> dict:
+    with translation.override(notification.language):
+        entry = _entry(notification.rule)
+        title = entry.get("title", {}).get(notification.language) or notification.rule
+        state = "FIRING" if notification.new_state == "firing" else "RESOLVED"
+        subject = f"[{state}:{len(alerts)}] {notification.rule}"
+        body = lines(notification, alerts)
+        more = _("Runbook: %s") % runbook_url(notification.rule)
+        text = "\n".join([f"{state} {notification.rule}: {title}", ""] + body + ["", more, ""])
+        html = (f"<p><b>{state}</b> {escape(notification.rule)}: {escape(title)}</p><ul>"
+                + "".join(f"<li>{escape(line)}</li>" for line in body)
+                + f"</ul><p><a href=\"{escape(runbook_url(notification.rule))}\">{escape(_('Runbook'))}</a></p>")
+        first = alerts[0] if alerts else None
+        headers = {
+            "X-Smart-Alert": notification.rule,
+            "X-Smart-Severity": first.priority if first else "",
+            "X-Smart-Legacy-Priority": first.legacy_priority if first else "",
+            "X-Smart-Category": first.category if first else "",
+            "X-Smart-Dealer": notification.dealer.header_value if notification.dealer_id else "",
+            "X-Smart-Client": ", ".join(sorted({_client(a) for a in alerts}))[:200],
+            "X-Smart-Manager": ", ".join(sorted({_manager(a) for a in alerts} - {""}))[:200],
+        }
+    return {"subject": subject, "text": text, "html": html, "headers": headers}
+
+
+def _manager(alert) -> str:
+    owner = alert.installation or alert.online_access
+    manager = getattr(owner, "manager", None)
+    return manager.username if manager else ""
+
+
+def telegram(notification, alerts) -> str:
+    with translation.override(notification.language):
+        entry = _entry(notification.rule)
+        title = entry.get("title", {}).get(notification.language) or notification.rule
+        state = "FIRING" if notification.new_state == "firing" else "RESOLVED"
+        head = f"<b>{state}</b> {escape(notification.rule)}\n{escape(title)}\n"
+        tail = f"\n<a href=\"{escape(runbook_url(notification.rule))}\">{escape(_('Runbook'))}</a>"
+        body, used = [], len(head) + len(tail)
+        items = lines(notification, alerts)
+        for i, line in enumerate(items):
+            item = f"• {escape(line)}\n"
+            reserve = len(_("+%d more") % len(items)) + 2
+            if used + len(item) + reserve > TELEGRAM_LIMIT - 50:
+                body.append(_("+%d more") % (len(items) - i) + "\n")
+                break
+            body.append(item)
+            used += len(item)
+        return head + "".join(body) + tail
+
+
+def webhook(notification, alerts) -> dict:
+    return {
+        "status": notification.new_state,
+        "alert": notification.rule,
+        "dealer": notification.dealer.code if notification.dealer_id else None,
+        "runbook": runbook_url(notification.rule),
+        "instances": [{
+            "object": a.object_key, "client": _client(a), "priority": a.priority, "legacy_priority": a.legacy_priority,
+            "importance": a.importance, "category": a.category, "detail": a.detail, "value": a.value,
+            "fired_at": a.fired_at.isoformat() if a.fired_at else None,
+            "resolved_at": a.resolved_at.isoformat() if a.resolved_at else None,
+        } for a in alerts],
+    }

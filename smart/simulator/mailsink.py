@@ -1,0 +1,218 @@
+"""An SMTP sink on loopback (aiosmtpd): keeps every message it accepts, optionally in a Maildir too.
+
+    sink = MailSink(port=0, maildir=Path("smart-data/mail")).start()
+    ... send to 127.0.0.1:sink.port ...
+    sink.messages()[-1].subject
+    sink.set_fault("refuse_all")                   # 451 to every recipient (transient)
+    sink.set_fault("reject_recipient", ["x@y.ru"])  # 550 to these addresses (permanent)
+    sink.set_fault("down")                         # stop listening (connection refused)
+    sink.stop()
+
+Open the Maildir with any mail client (mutt -f smart-data/mail) to read what the demo sent.
+"""
+import asyncio
+import logging
+import mailbox
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+FAULTS = ("refuse_all", "reject_recipient", "down")
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
+
+
+@dataclass
+class ReceivedMail:
+    """One accepted message: the envelope, the parsed message and its parts, decoded."""
+    envelope_from: str
+    envelope_to: list[str]
+    raw: bytes
+    message: EmailMessage
+    received_at: datetime
+    headers: dict = field(default_factory=dict)  # decoded values; a repeated header keeps its first value
+
+    @classmethod
+    def parse(cls, envelope_from: str, envelope_to: list[str], raw: bytes) -> "ReceivedMail":
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        headers = {}
+        for name, value in message.items():
+            headers.setdefault(name, str(value))
+        return cls(envelope_from, list(envelope_to), raw, message, datetime.now(timezone.utc), headers)
+
+    @property
+    def from_(self) -> str:
+        return self.headers.get("From", "")
+
+    @property
+    def to(self) -> str:
+        return self.headers.get("To", "")
+
+    @property
+    def subject(self) -> str:
+        return self.headers.get("Subject", "")
+
+    @property
+    def text(self) -> str | None:
+        return self._part("plain")
+
+    @property
+    def html(self) -> str | None:
+        return self._part("html")
+
+    def _part(self, subtype: str) -> str | None:
+        part = self.message.get_body(preferencelist=(subtype,))
+        return None if part is None else part.get_content()
+
+
+class _Handler:
+    """aiosmtpd hooks: refuse recipients by fault, keep the DATA."""
+
+    def __init__(self, sink: "MailSink"):
+        self.sink = sink
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options):
+        if self.sink.refuse_all:
+            return "451 4.3.0 Mailbox temporarily unavailable, try again later"
+        if address.lower() in self.sink.reject_recipients:
+            return "550 5.1.1 Mailbox unavailable: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope):
+        if self.sink.refuse_all:
+            return "451 4.3.0 Try again later"
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        self.sink._keep(ReceivedMail.parse(envelope.mail_from, envelope.rcpt_tos, raw))
+        return "250 2.0.0 OK: queued"
+
+
+class MailSink:
+    """SMTP on `host:port` (port 0 = a free port, kept across down/up) in a thread of its own."""
+
+    def __init__(self, port: int = 0, maildir: Path | None = None, host: str = "127.0.0.1"):
+        self.host, self.port = host, port
+        self.maildir = None if maildir is None else mailbox.Maildir(str(maildir), create=True)
+        self.refuse_all = False
+        self.reject_recipients: set[str] = set()
+        self._messages: list[ReceivedMail] = []
+        self._lock = threading.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.AbstractServer | None = None
+
+    # ---- life --------------------------------------------------------------------------------------
+
+    def start(self) -> "MailSink":
+        """Listen; returns once the port accepts connections."""
+        if self._thread is not None:
+            return self
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="mailsink", daemon=True)
+        self._thread.start()
+        try:
+            self._call(self._listen())
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        self._call(self._shutdown())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+        self._thread = self._loop = None
+
+    def __enter__(self) -> "MailSink":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def down(self) -> bool:
+        return self._server is None
+
+    async def _listen(self) -> None:
+        if self._server is None:
+            self._server = await asyncio.get_running_loop().create_server(
+                lambda: SMTP(_Handler(self), hostname="smart-mailsink", ident="SMART mail sink",
+                             enable_SMTPUTF8=True),
+                self.host, self.port, reuse_address=True)
+            self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    async def _shutdown(self) -> None:
+        """Stop listening and end the SMTP sessions still open."""
+        await self._close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _call(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
+
+    # ---- faults ------------------------------------------------------------------------------------
+
+    def set_fault(self, name: str, value=True) -> None:
+        """refuse_all on/off; reject_recipient with an address or a list (False/None clears); down on/off."""
+        if name not in FAULTS:
+            raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
+        if name == "refuse_all":
+            self.refuse_all = bool(value)
+        elif name == "reject_recipient":
+            values = [] if not value else [value] if isinstance(value, str) else list(value)
+            self.reject_recipients = {v.lower() for v in values}
+        else:
+            self._call(self._close() if value else self._listen())
+
+    def clear_faults(self) -> None:
+        self.refuse_all = False
+        self.reject_recipients = set()
+        if self.down and self._thread is not None:
+            self.set_fault("down", False)
+
+    # ---- messages ----------------------------------------------------------------------------------
+
+    def _keep(self, mail: ReceivedMail) -> None:
+        if self.maildir is not None:
+            self.maildir.add(mail.raw)
+        with self._lock:
+            self._messages.append(mail)
+            self._lock.notify_all()
+
+    def messages(self) -> list[ReceivedMail]:
+        """Every message accepted so far, oldest first."""
+        with self._lock:
+            return list(self._messages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+    def wait_for(self, count: int, timeout: float = 5) -> list[ReceivedMail]:
+        """Block until at least `count` messages arrived (for senders running in another process)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self._messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(self._messages)} of {count} messages arrived in {timeout} s")
+                self._lock.wait(left)
+            return list(self._messages)

@@ -1,0 +1,71 @@
+"""Webhooks over real HTTP to a local receiver: signature, and how answers become typed errors."""
+import json
+import socket
+import time
+
+import pytest
+
+from smart.notify.transports import PermanentError, TransientError
+from smart.notify.transports.webhook import post_webhook, verify_signature
+
+SECRET = "s3cr3t-shared-with-the-dealer"
+PAYLOAD = {"status": "firing", "alert": "KodeksBehindProxyDown", "hosts": ["завод-звезда.local"], "count": 4}
+
+
+def test_signed_post_verifies_with_the_secret_only(receiver):
+    assert post_webhook(receiver.url, PAYLOAD, SECRET) == 204
+    [request] = receiver.requests
+    assert request.method == "POST" and request.path == "/hooks/smart"
+    assert request.headers["content-type"].startswith("application/json")
+    assert json.loads(request.body) == PAYLOAD
+    signature = request.headers["x-smart-signature"]
+    assert signature.startswith("sha256=")
+    assert verify_signature(request.body, SECRET, signature)
+    assert not verify_signature(request.body, "another-secret", signature)
+    assert not verify_signature(request.body + b" ", SECRET, signature)
+    assert not verify_signature(request.body, SECRET, None)
+    assert abs(int(request.headers["x-smart-timestamp"]) - time.time()) < 5
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 408, 429])
+def test_server_errors_and_throttling_are_transient(receiver, status):
+    receiver.status = status
+    with pytest.raises(TransientError) as caught:
+        post_webhook(receiver.url, PAYLOAD, SECRET)
+    assert caught.value.code == status
+
+
+def test_retry_after_header_is_passed_on(receiver):
+    receiver.status, receiver.headers = 503, [("Retry-After", "30")]
+    with pytest.raises(TransientError) as caught:
+        post_webhook(receiver.url, PAYLOAD, SECRET)
+    assert caught.value.retry_after == 30
+
+
+@pytest.mark.parametrize("status", [404, 400, 401, 410])
+def test_other_client_errors_are_permanent(receiver, status):
+    receiver.status = status
+    with pytest.raises(PermanentError) as caught:
+        post_webhook(receiver.url, PAYLOAD, SECRET)
+    assert caught.value.code == status
+
+
+def test_redirects_are_not_followed(receiver):
+    receiver.status, receiver.headers = 302, [("Location", "http://example.com/")]
+    with pytest.raises(PermanentError):
+        post_webhook(receiver.url, PAYLOAD, SECRET)
+    assert len(receiver.requests) == 1
+
+
+def test_connection_refused_is_transient():
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(TransientError) as caught:
+        post_webhook(f"http://127.0.0.1:{port}/hook?token=abc", PAYLOAD, SECRET, timeout=3)
+    assert "token=abc" not in str(caught.value)
+
+
+def test_secret_is_required():
+    with pytest.raises(ValueError):
+        post_webhook("http://127.0.0.1:9/hook", PAYLOAD, "")
