@@ -54,20 +54,22 @@ def _evaluations(entry: dict) -> set:
 def evaluate(now: datetime | None = None, *, evaluation: str | None = None, installation_ids=None,
              online_access_ids=None, names=None) -> list:
     """One pass; returns the flips it made. `evaluation` picks rules evaluated "on_check", "on_fact",
-    "periodic"…; ids narrow the pass to those objects (Count roll-ups always look at everything)."""
+    "periodic"… (and the Count roll-ups of those); ids narrow the pass to those objects (roll-ups always
+    count across everything)."""
     now = now or datetime.now(UTC)
     scope = Scope(now, frozenset(installation_ids) if installation_ids is not None else None,
                   frozenset(online_access_ids) if online_access_ids is not None else None)
-    flips = []
+    flips, evaluated = [], set()
     for entry in rules():
         condition = entry["condition"]
         rollup = condition["kind"] == "count_rollup"
         if names is not None and entry["name"] not in names:
             continue
-        if evaluation and not rollup and evaluation not in _evaluations(entry):
-            continue
+        if evaluation and (condition["of"] not in evaluated if rollup else evaluation not in _evaluations(entry)):
+            continue  # a roll-up is re-counted only when its base rule was evaluated in this pass
         if not supported(condition):
             continue
+        evaluated.add(entry["name"])
         scope.rule = entry["name"]
         observed = observe(condition, scope)
         inhibited = _inhibited(entry, observed)

@@ -74,9 +74,10 @@ def _silenced(alert: Alert, now) -> bool:
 
 
 def _count_firing(alert: Alert) -> bool:
-    from smart.alerts.engine import rules
+    from smart.alerts.catalogue import load
 
-    variant = next((e.get("count_variant") for e in rules() if e["name"] == alert.rule), None)
+    rule = load().get(alert.rule)
+    variant = rule.count_variant if rule else None
     return bool(variant) and Alert.objects.filter(rule=variant, state=State.FIRING,
                                                   object_key__in=(f"d{alert.dealer_id}", "platform")).exists()
 

@@ -7,13 +7,14 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from smart.alerts.engine import rules
+from smart.alerts.catalogue import load
 
 TELEGRAM_LIMIT = 4096
 
 
-def _entry(rule: str) -> dict:
-    return next((e for e in rules() if e["name"] == rule), {"name": rule, "title": {}})
+def _title(rule: str, language: str) -> str:
+    found = load().get(rule)
+    return found.title_in(language) if found else rule
 
 
 def runbook_url(rule: str) -> str:
@@ -46,8 +47,7 @@ def lines(notification, alerts) -> list[str]:
 
 def email(notification, alerts) -> dict:
     with translation.override(notification.language):
-        entry = _entry(notification.rule)
-        title = entry.get("title", {}).get(notification.language) or notification.rule
+        title = _title(notification.rule, notification.language)
         state = "FIRING" if notification.new_state == "firing" else "RESOLVED"
         subject = f"[{state}:{len(alerts)}] {notification.rule}"
         body = lines(notification, alerts)
@@ -77,8 +77,7 @@ def _manager(alert) -> str:
 
 def telegram(notification, alerts) -> str:
     with translation.override(notification.language):
-        entry = _entry(notification.rule)
-        title = entry.get("title", {}).get(notification.language) or notification.rule
+        title = _title(notification.rule, notification.language)
         state = "FIRING" if notification.new_state == "firing" else "RESOLVED"
         head = f"<b>{state}</b> {escape(notification.rule)}\n{escape(title)}\n"
         tail = f"\n<a href=\"{escape(runbook_url(notification.rule))}\">{escape(_('Runbook'))}</a>"

@@ -3,10 +3,12 @@ page classification, maintenance, reverse proxy with the DNS-versus-last-known-I
 the licence manager. Each returns `Result`s; nothing here touches the database."""
 from datetime import datetime, timezone
 
+from lxml import html
+
 from . import net
 from .models import Check
 from .pages import load
-from .results import Result
+from .results import Result, for_installation as _result
 from .targets import InstallationTarget
 
 UTC = timezone.utc
@@ -38,16 +40,10 @@ def classify(status: int, body: str) -> str:
 
 
 def need_support_text(body: str) -> str:
-    from lxml import html
-
     try:
         return " ".join(html.fromstring(body).xpath(load("kte")["xpaths"]["need_support_text"]).split())[:250]
     except Exception:  # noqa: BLE001 - a banner we cannot parse still counts; its text is a nicety
         return ""
-
-
-def _result(t: InstallationTarget, check: str, ok: bool, at: datetime, **kw) -> Result:
-    return Result(check=check, ok=ok, at=at, dealer_id=t.dealer_id, installation_id=t.installation_id, **kw)
 
 
 async def tcp_check(t: InstallationTarget, at: datetime | None = None) -> Result:

@@ -22,6 +22,11 @@ class Result:
         return target_key(self.installation_id, self.online_access_id, self.check)
 
 
+def for_installation(t, check: str, ok: bool, at: datetime, **kw) -> Result:
+    """A Result of `check` on the InstallationTarget `t`."""
+    return Result(check=check, ok=ok, at=at, dealer_id=t.dealer_id, installation_id=t.installation_id, **kw)
+
+
 def target_key(installation_id: int | None, online_access_id: int | None, check: str) -> str:
     if installation_id is not None:
         return f"i{installation_id}:{check}"

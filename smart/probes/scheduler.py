@@ -11,7 +11,7 @@ import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 log = logging.getLogger("smart.probes")
 
@@ -158,7 +158,3 @@ class Scheduler:
             return 0.0
         ordered = sorted(self.delays)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)

@@ -14,17 +14,13 @@ from lxml import html
 
 from .models import Check
 from .pages import load
-from .results import Result
+from .results import Result, for_installation as _result
 from .targets import InstallationTarget
 
 UTC = timezone.utc
 SMARTLOGIN = "smartlogin"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 SESSION_PATHS = ("login", "logout", "state", "sysinfo", "sysmon", "legacy_metrics")  # never "main"
-
-
-def _result(t: InstallationTarget, check: str, ok: bool, at: datetime, **kw) -> Result:
-    return Result(check=check, ok=ok, at=at, dealer_id=t.dealer_id, installation_id=t.installation_id, **kw)
 
 
 class SeatGuard(Exception):

@@ -96,9 +96,10 @@ def _apply(state: CheckState, r: Result, changed: bool) -> None:
 def _add_hourly(hourly: dict) -> None:
     """Add runs and successes to the hourly rows (insert or increment: one statement per batch)."""
     table = connection.ops.quote_name(CheckHourly._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for (key, hour), (total, ok, r) in hourly.items():
-        rows.extend([key, r.installation_id, r.online_access_id, r.check, _db_time(hour), total, ok])
+        rows.extend([key, r.installation_id, r.online_access_id, r.check, adapt(hour), total, ok])
     one = "(%s, %s, %s, %s, %s, %s, %s)"
     count = len(rows) // 7
     for i in range(0, count, 1000):
@@ -110,10 +111,3 @@ def _add_hourly(hourly: dict) -> None:
                 f"total = {table}.total + excluded.total, ok = {table}.ok + excluded.ok",
                 rows[i * 7:(i + n) * 7])
 
-
-def _db_time(moment):
-    if connection.vendor == "sqlite":
-        from datetime import timezone
-
-        return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
-    return moment

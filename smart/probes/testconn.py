@@ -129,8 +129,6 @@ async def online_access(target) -> Report:
     step = _step("billing", billing)
     if billing.ok:
         step.detail = ", ".join(f"{k} {v['left']}/{v['limit']}" for k, v in billing.data.items() if isinstance(v, dict))
-    else:
-        step.advice = online.ADVICE.get(billing.state, "") if hasattr(online, "ADVICE") else ""
     report.steps.append(step)
     if billing.ok:
         from datetime import date, timedelta

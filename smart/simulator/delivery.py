@@ -11,7 +11,8 @@ DEMO_CHAT = "-1001000000001"  # the dealer's chat "SMART.kodeks"
 PORTS = {"smtp": 2525, "telegram": 8081, "telegram_control": 8082}
 
 
-def _start(factory, preferred: int):
+def start_on_port(factory, preferred: int):
+    """`factory(port)` on the preferred port (the CLIs' defaults), or on a free one if that is taken."""
     for port in (preferred, 0):
         try:
             return factory(port)
@@ -26,8 +27,8 @@ def start(dealer) -> dict:
     from smart.simulator.telegram import TelegramStandin
 
     maildir = settings.DATA_DIR / "mail"
-    sink = _start(lambda port: MailSink(port=port, maildir=maildir).start(), PORTS["smtp"])
-    bot = _start(lambda port: TelegramStandin(token=DEMO_TOKEN, port=port, control_port=port and PORTS["telegram_control"])
+    sink = start_on_port(lambda port: MailSink(port=port, maildir=maildir).start(), PORTS["smtp"])
+    bot = start_on_port(lambda port: TelegramStandin(token=DEMO_TOKEN, port=port, control_port=port and PORTS["telegram_control"])
                  .start_in_thread(), PORTS["telegram"])
     settings.SMART_SMTP_HOST, settings.SMART_SMTP_PORT = "127.0.0.1", sink.port
     settings.SMART_TELEGRAM_API, settings.SMART_TELEGRAM_TOKEN = bot.url, DEMO_TOKEN

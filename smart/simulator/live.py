@@ -41,15 +41,12 @@ class LiveTargets:
         from smart.simulator.standin.host import StandinHost
 
         now = datetime.now(UTC)
+        from smart.simulator.delivery import start_on_port
         from smart.simulator.management.commands.standin import DEFAULT_CONTROL_PORT
 
-        for control_port in (DEFAULT_CONTROL_PORT, 0):  # the CLI's default control URL, if free
-            try:
-                self.host = StandinHost(fleet=demo.demo_fleet(now), use_interval=ONLINE_USE_EVERY_S, seed=7,
-                                        control_port=control_port).start_in_thread()
-                break
-            except OSError:
-                continue
+        self.host = start_on_port(lambda port: StandinHost(fleet=demo.demo_fleet(now), use_interval=ONLINE_USE_EVERY_S,
+                                                           seed=7, control_port=port).start_in_thread(),
+                                  DEFAULT_CONTROL_PORT)
         connect = dict(settings.SMART_CONNECT_TO)
         for k, address in enumerate(demo.PULLED):
             server = self.host.add_kte(address, index=len(demo.PUSHED) + k, proxy=k == 0, licman=k == 1)

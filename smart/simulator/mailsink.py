@@ -24,6 +24,8 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from smart.simulator.loopthread import LoopThread
+
 FAULTS = ("refuse_all", "reject_recipient", "down")
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
 
@@ -105,19 +107,16 @@ class MailSink:
         self.reject_recipients: set[str] = set()
         self._messages: list[ReceivedMail] = []
         self._lock = threading.Condition()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner = LoopThread("mailsink")
         self._server: asyncio.AbstractServer | None = None
 
     # ---- life --------------------------------------------------------------------------------------
 
     def start(self) -> "MailSink":
         """Listen; returns once the port accepts connections."""
-        if self._thread is not None:
+        if self._runner.running:
             return self
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="mailsink", daemon=True)
-        self._thread.start()
+        self._runner.start()
         try:
             self._call(self._listen())
         except BaseException:
@@ -126,13 +125,7 @@ class MailSink:
         return self
 
     def stop(self) -> None:
-        if self._thread is None:
-            return
-        self._call(self._shutdown())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
-        self._thread = self._loop = None
+        self._runner.stop(self._shutdown())
 
     def __enter__(self) -> "MailSink":
         return self.start()
@@ -166,7 +159,7 @@ class MailSink:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _call(self, coro):
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
+        return self._runner.call(coro, 10)
 
     # ---- faults ------------------------------------------------------------------------------------
 
@@ -185,7 +178,7 @@ class MailSink:
     def clear_faults(self) -> None:
         self.refuse_all = False
         self.reject_recipients = set()
-        if self.down and self._thread is not None:
+        if self.down and self._runner.running:
             self.set_fault("down", False)
 
     # ---- messages ----------------------------------------------------------------------------------

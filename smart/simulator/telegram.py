@@ -16,12 +16,12 @@ POST /control/faults {"faults": {...}, "chat_id": …}, /control/users/<id>/send
 import asyncio
 import json
 import math
-import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
 
 from smart.simulator import telegram_html
+from smart.simulator.loopthread import LoopThread
 from smart.simulator.standin.http import REFUSE, SERVE, Listener, Request, Response, html, merge_faults
 from smart.simulator.telegram_api import (FAULTS, NUMERIC, ApiError, call, chat_key, chat_type, control,
                                           json_response)
@@ -46,7 +46,7 @@ class TelegramStandin:
         self._arrived: asyncio.Event | None = None
         self.closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner = LoopThread("telegram-standin")
 
     @property
     def url(self) -> str:
@@ -76,25 +76,16 @@ class TelegramStandin:
 
     def start_in_thread(self) -> "TelegramStandin":
         """Serve from a daemon thread; returns once both ports listen."""
-        loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=loop.run_forever, name="telegram-standin", daemon=True)
-        self._thread.start()
-        self._loop = loop
+        self._runner.start()
         try:
-            asyncio.run_coroutine_threadsafe(self.start(), loop).result(10)
+            self._runner.call(self.start(), 10)
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        if self._thread is None:
-            return
-        self._sync(self.aclose())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
-        self._thread = self._loop = None
+        self._runner.stop(self.aclose())
 
     def __enter__(self) -> "TelegramStandin":
         return self.start_in_thread()
@@ -103,7 +94,7 @@ class TelegramStandin:
         self.stop()
 
     def _sync(self, coro):
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(30)
+        return self._runner.call(coro, 30)
 
     # ---- Python API (from other threads) ---------------------------------------------------------------
 

@@ -1,28 +1,28 @@
 """Conditions over the prober's current check states (smart.probes CheckState)."""
+from django.db.models import Q
+
 from smart.alerts.lifecycle import Observation
 from smart.probes.models import CheckState
 
 
-def _states(check: str, scope):
-    rows = CheckState.objects.filter(check_type=check, ok=False).select_related("installation", "online_access")
+def _scoped(rows, scope):
+    """Only the installations and online accesses this evaluation is about."""
     if scope.installation_ids is not None and scope.online_access_ids is not None:
-        from django.db.models import Q
-
-        rows = rows.filter(Q(installation_id__in=scope.installation_ids) | Q(online_access_id__in=scope.online_access_ids))
-    elif scope.installation_ids is not None:
-        rows = rows.filter(installation_id__in=scope.installation_ids)
-    elif scope.online_access_ids is not None:
-        rows = rows.filter(online_access_id__in=scope.online_access_ids)
+        return rows.filter(Q(installation_id__in=scope.installation_ids) | Q(online_access_id__in=scope.online_access_ids))
+    if scope.installation_ids is not None:
+        return rows.filter(installation_id__in=scope.installation_ids)
+    if scope.online_access_ids is not None:
+        return rows.filter(online_access_id__in=scope.online_access_ids)
     return rows
 
 
-def _observation(state: CheckState, since=None) -> Observation:
+def _observation(state: CheckState) -> Observation:
     inst, access = state.installation, state.online_access
     target = inst or access
     key = f"i{inst.id}" if inst is not None else f"o{access.id}"
     host = inst.name if inst is not None else f"{access.host}/{access.folder} {access.login}"
     return Observation(
-        object_key=key, at=state.last_run_at, since=since or state.since, value=str(state.code or state.state),
+        object_key=key, at=state.last_run_at, since=state.since, value=str(state.code or state.state),
         detail=f"{host}: {state.detail or state.state}"[:1000], dealer_id=state.dealer_id,
         installation_id=inst.id if inst else None, online_access_id=access.id if access else None,
         client_id=target.client_id, labels={"host": host, "check": state.check_type, "state": state.state})
@@ -33,7 +33,8 @@ def check_failing(condition: dict, scope) -> dict:
     `exclude_states`)."""
     states, excluded = condition.get("states"), condition.get("exclude_states") or []
     found = {}
-    for state in _states(condition["check"], scope):
+    failing = CheckState.objects.filter(check_type=condition["check"], ok=False)
+    for state in _scoped(failing.select_related("installation", "online_access"), scope):
         if state.consecutive_failures < condition.get("consecutive", 1):
             continue
         if (states and state.state not in states) or state.state in excluded:
@@ -47,12 +48,9 @@ def check_state(condition: dict, scope) -> dict:
     """The check's last `consecutive` runs ended in one of `states` (a page state, not necessarily a failure:
     the servicing banner comes with HTTP 200)."""
     wanted = set(condition["states"])
-    rows = CheckState.objects.filter(check_type=condition["check"], state__in=wanted).select_related(
-        "installation", "online_access")
-    if scope.installation_ids is not None:
-        rows = rows.filter(installation_id__in=scope.installation_ids)
+    rows = CheckState.objects.filter(check_type=condition["check"], state__in=wanted)
     found = {}
-    for state in rows:
+    for state in _scoped(rows.select_related("installation", "online_access"), scope):
         obs = _observation(state)
         found[obs.object_key] = obs
     return found

@@ -4,6 +4,8 @@ number of distinct hosts firing the base alert reaches the threshold; holds unti
 import math
 from collections import defaultdict
 
+from django.db.models import Count
+
 from smart.alerts.lifecycle import Observation
 from smart.alerts.models import Alert, State
 from smart.registry.models import Installation
@@ -31,15 +33,15 @@ def count_rollup(condition: dict, scope) -> dict:
     spec, ratio = condition.get("threshold", {}), condition.get("resolve_ratio", 0.8)
     scopes = condition.get("scope", ["tenant"])
     found = {}
+    monitored = _monitored_by_dealer()
     if "tenant" in scopes:
-        monitored = _monitored_by_dealer()
         for dealer_id, hosts in by_dealer.items():
             obs = _decide(f"d{dealer_id}", hosts, threshold(spec, monitored.get(dealer_id, 0)), ratio, held, scope,
                           base, dealer_id)
             if obs:
                 found[obs.object_key] = obs
     if "platform" in scopes:
-        total = sum(_monitored_by_dealer().values())
+        total = sum(monitored.values())
         obs = _decide("platform", everywhere, threshold(spec, total), ratio, held, scope, base, None)
         if obs:
             found[obs.object_key] = obs
@@ -47,11 +49,8 @@ def count_rollup(condition: dict, scope) -> dict:
 
 
 def _monitored_by_dealer() -> dict:
-    rows = Installation.objects.filter(archived_at__isnull=True).values_list("dealer_id", flat=True)
-    counts = defaultdict(int)
-    for dealer_id in rows:
-        counts[dealer_id] += 1
-    return counts
+    rows = Installation.objects.filter(archived_at__isnull=True).values("dealer_id").order_by().annotate(n=Count("id"))
+    return {row["dealer_id"]: row["n"] for row in rows}
 
 
 def _decide(key, hosts: dict, limit: int, ratio: float, held: set, scope, base: str, dealer_id) -> Observation | None:

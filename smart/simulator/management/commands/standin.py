@@ -9,8 +9,9 @@ import asyncio
 import json
 import os
 
-import httpx
 from django.core.management.base import BaseCommand, CommandError
+
+from smart.simulator.control_client import control_request
 
 DEFAULT_CONTROL_PORT = 8799
 DEFAULT_CONTROL = os.environ.get("SMART_STANDIN_CONTROL", f"http://127.0.0.1:{DEFAULT_CONTROL_PORT}/control")
@@ -127,14 +128,4 @@ class Command(BaseCommand):
 
     @staticmethod
     def _request(method: str, url: str, **kwargs) -> dict:
-        try:
-            response = httpx.request(method, url, timeout=10, **kwargs)
-        except httpx.HTTPError as exc:
-            raise CommandError(f"control endpoint {url}: {exc}") from None
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("error", response.text)
-            except ValueError:
-                detail = response.text
-            raise CommandError(f"control endpoint {url}: HTTP {response.status_code}: {detail}")
-        return response.json()
+        return control_request(method, url, **kwargs)

@@ -13,8 +13,9 @@ messages arrive at http://127.0.0.1:8081/ (or the control port, which stays up w
 import asyncio
 import os
 
-import httpx
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from smart.simulator.control_client import control_request
 
 DEFAULT_CONTROL = os.environ.get("SMART_TELEGRAM_STANDIN_CONTROL", "http://127.0.0.1:8082")
 
@@ -108,15 +109,4 @@ class Command(BaseCommand):
 
     @staticmethod
     def _request(method: str, opts: dict, path: str, **kwargs) -> dict:
-        url = opts["control"].rstrip("/") + path
-        try:
-            response = httpx.request(method, url, timeout=10, **kwargs)
-        except httpx.HTTPError as exc:
-            raise CommandError(f"Telegram stand-in control {url}: {exc}") from None
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("error", response.text)
-            except ValueError:
-                detail = response.text
-            raise CommandError(f"Telegram stand-in control {url}: HTTP {response.status_code}: {detail}")
-        return response.json()
+        return control_request(method, opts["control"].rstrip("/") + path, "Telegram stand-in control", **kwargs)
