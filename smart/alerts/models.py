@@ -42,6 +42,11 @@ class Alert(models.Model):
                                         related_name="+")
     snoozed_until = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_via = models.CharField(max_length=16, blank=True)  # ui | email | telegram | cli
+    tta_s = models.FloatField(null=True, blank=True)  # time to acknowledge: fired → acknowledged
+    ttr_s = models.FloatField(null=True, blank=True)  # time to resolve: fired → resolved
+    last_notified_at = models.DateTimeField(null=True, blank=True)  # the last FIRING/re-notify message queued
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the last morning reminder queued
 
     class Meta:
         indexes = [

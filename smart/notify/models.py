@@ -1,5 +1,7 @@
 """Routes (who gets which alerts, how), the outbox (every message is a row before it is sent), and the
 per-chat send budget."""
+from datetime import time
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,9 +64,50 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=200, blank=True)  # Message-ID or Telegram message_id
     subject = models.CharField(max_length=300, blank=True)  # as sent, for the dealer's history
+    # alert (FIRING/RESOLVED) | renotify | escalation | reminder | digest | historical | binding | ops
+    kind = models.CharField(max_length=16, default="alert")
+    # one message per key, ever (a re-notify round, a reminder of one morning): enforced by the database
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    send_started_at = models.DateTimeField(null=True, blank=True)  # set right before the transport call
+    in_doubt = models.BooleanField(default=False)  # the notifier died between send and its record
 
     class Meta:
         indexes = [models.Index(fields=["state", "not_before"], name="notification_due_idx")]
+
+
+class NotifyPolicy(models.Model):
+    """A dealer's delivery hours and escalation (D §1.2, AL-4). Missing row = the defaults."""
+
+    dealer = models.OneToOneField(Dealer, on_delete=models.CASCADE, related_name="notify_policy")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    quiet_start = models.TimeField(_("quiet hours from"), default=time(22, 0))
+    quiet_end = models.TimeField(_("quiet hours until"), default=time(7, 0))
+    morning_at = models.TimeField(_("morning delivery at"), default=time(7, 30))
+    night_delivery = models.BooleanField(_("deliver P2 to Telegram at night"), default=False)
+    escalate_after_s = models.PositiveIntegerField(_("escalate an unacknowledged P1 after, s"), default=1800)
+    escalate_channel = models.CharField(_("escalation channel"), max_length=8, choices=Channel.choices,
+                                        default=Channel.EMAIL)
+    escalate_to = models.CharField(_("escalation contact"), max_length=1000, blank=True)
+
+
+class TelegramBinding(models.Model):
+    """A one-time code a dealer sends to the bot as `/start <code>` to bind a chat to a Telegram route."""
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="telegram_bindings")
+    route = models.ForeignKey(Route, null=True, blank=True, on_delete=models.CASCADE, related_name="bindings")
+    code = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    chat_id = models.CharField(max_length=64, blank=True)
+    chat_title = models.CharField(max_length=300, blank=True)
+    bound_at = models.DateTimeField(null=True, blank=True)
+
+
+class BotState(models.Model):
+    """Small persistent values of the notifier (the Telegram getUpdates offset)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.JSONField(default=dict)
 
 
 class ChatBudget(models.Model):

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from smart.alerts.catalogue import load
 
+from . import kinds
+
 TELEGRAM_LIMIT = 4096
 
 
@@ -52,8 +54,11 @@ def email(notification, alerts) -> dict:
         subject = f"[{state}:{len(alerts)}] {notification.rule}"
         body = lines(notification, alerts)
         more = _("Runbook: %s") % runbook_url(notification.rule)
-        text = "\n".join([f"{state} {notification.rule}: {title}", ""] + body + ["", more, ""])
-        html = (f"<p><b>{state}</b> {escape(notification.rule)}: {escape(title)}</p><ul>"
+        lead = kinds.intro(notification, alerts)
+        text = "\n".join([f"{state} {notification.rule}: {title}", ""] + ([lead, ""] if lead else []) + body
+                          + ["", more, ""])
+        html = (f"<p><b>{state}</b> {escape(notification.rule)}: {escape(title)}</p>"
+                + (f"<p><i>{escape(lead)}</i></p>" if lead else "") + "<ul>"
                 + "".join(f"<li>{escape(line)}</li>" for line in body)
                 + f"</ul><p><a href=\"{escape(runbook_url(notification.rule))}\">{escape(_('Runbook'))}</a></p>")
         first = alerts[0] if alerts else None
@@ -79,7 +84,8 @@ def telegram(notification, alerts) -> str:
     with translation.override(notification.language):
         title = _title(notification.rule, notification.language)
         state = "FIRING" if notification.new_state == "firing" else "RESOLVED"
-        head = f"<b>{state}</b> {escape(notification.rule)}\n{escape(title)}\n"
+        lead = kinds.intro(notification, alerts)
+        head = f"<b>{state}</b> {escape(notification.rule)}\n{escape(title)}\n" + (f"<i>{escape(lead)}</i>\n" if lead else "")
         tail = f"\n<a href=\"{escape(runbook_url(notification.rule))}\">{escape(_('Runbook'))}</a>"
         body, used = [], len(head) + len(tail)
         items = lines(notification, alerts)
@@ -97,6 +103,7 @@ def telegram(notification, alerts) -> str:
 def webhook(notification, alerts) -> dict:
     return {
         "status": notification.new_state,
+        "kind": notification.kind,
         "alert": notification.rule,
         "dealer": notification.dealer.code if notification.dealer_id else None,
         "runbook": runbook_url(notification.rule),
