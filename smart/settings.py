@@ -163,6 +163,7 @@ SMART_PROBE_MIN_INTERVAL_S = float(os.environ.get("SMART_PROBE_MIN_INTERVAL_S", 
 SMART_ONLINE_BILLING_INTERVAL_S = float(os.environ.get("SMART_ONLINE_BILLING_INTERVAL_S", 3600))  # C §11(b) #1
 SMART_PROBE_SAMPLE_RETENTION_DAYS = int(os.environ.get("SMART_PROBE_SAMPLE_RETENTION_DAYS", 35))
 # Notifications (issue: alerts and notifications).
+SMART_ALERT_EVAL_INTERVAL_S = float(os.environ.get("SMART_ALERT_EVAL_INTERVAL_S", 60))  # periodic alert pass
 SMART_BASE_URL = os.environ.get("SMART_BASE_URL", "http://127.0.0.1:8000")  # links in messages (runbooks)
 SMART_SMTP_HOST = os.environ.get("SMART_SMTP_HOST", "127.0.0.1")
 SMART_SMTP_PORT = int(os.environ.get("SMART_SMTP_PORT", 25))
@@ -173,6 +174,9 @@ SMART_MAIL_FROM = os.environ.get("SMART_MAIL_FROM", "SMART <alert@smart.local>")
 SMART_TELEGRAM_API = os.environ.get("SMART_TELEGRAM_API", "https://api.telegram.org")
 SMART_TELEGRAM_TOKEN = os.environ.get("SMART_TELEGRAM_TOKEN", "")
 SMART_HTTP_TIMEOUT = float(os.environ.get("SMART_HTTP_TIMEOUT", 10))
+# Platform alerts (dealer-less, e.g. SmartNotifierDeliveryFailed) by e-mail; empty: every SMART operator's e-mail.
+SMART_OPS_EMAIL = os.environ.get("SMART_OPS_EMAIL", "")
+SMART_ACTION_LINK_TTL_S = int(os.environ.get("SMART_ACTION_LINK_TTL_S", 7 * 86400))  # Acknowledge/Snooze links
 # {"host:port": "scheme://ip:port"}: connect elsewhere, keep the name (like curl --connect-to).
 SMART_CONNECT_TO = json.loads(os.environ.get("SMART_CONNECT_TO", "{}"))
 

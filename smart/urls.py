@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from smart.alerts.urls import action_urls
 from smart.ingest import views as ingest_views
 
 urlpatterns = [
@@ -8,4 +9,5 @@ urlpatterns = [
     path("files/<path:name>", ingest_views.file_check, name="ingest-file-check"),
     path("healthz", ingest_views.healthz, name="healthz"),
     path("runbooks/", include("smart.alerts.urls")),
+    path("alerts/", include(action_urls)),  # signed acknowledge / snooze links from e-mails
 ]

@@ -1,14 +1,26 @@
 """Evaluation: for each catalogue rule whose condition kind is supported, find where it holds now
 (conditions), and move its instances through the lifecycle. Inhibitors are evaluated before the rules
-they hold back, and Count roll-ups after their base rules, so one pass sees a consistent picture."""
+they hold back, and Count roll-ups after their base rules, so one pass sees a consistent picture.
+
+Besides inhibiting rules, a rule's `muted_when` holds its instances in pending (D §1.5), with the
+reason in `inhibited_by`:
+- "seasonal": the object's client is flagged seasonal (case 5: low-use alerts are not for them);
+- "maintenance_window": the installation is inside a dealer-declared maintenance window (one for the
+  installation, for its client, or for the whole dealer) when the condition is seen (a staleness
+  condition judges windows itself: it waits until a window's end + one report cadence);
+- "closed_network": the client's network is closed (E8): SMART cannot probe it.
+A rule is evaluated in its own savepoint: a failing condition is logged and the pass goes on."""
 import logging
 from datetime import datetime, timezone
 from functools import cache
 
+from django.db import transaction
+from django.db.models import Q
+
 from .conditions import observe, supported
 from .conditions.scope import Scope
 from .lifecycle import RuleSpec, apply
-from .models import Alert, State
+from .models import Alert, MaintenanceWindow, State
 
 log = logging.getLogger("smart.alerts")
 UTC = timezone.utc
@@ -71,10 +83,16 @@ def evaluate(now: datetime | None = None, *, evaluation: str | None = None, inst
             continue
         evaluated.add(entry["name"])
         scope.rule = entry["name"]
-        observed = observe(condition, scope)
-        inhibited = _inhibited(entry, observed)
-        alert_scope = None if rollup else scope.alert_filter(entry.get("object", "installation"))
-        flips += apply(spec(entry), list(observed.values()), alert_scope, now, inhibited)
+        try:
+            with transaction.atomic():
+                observed = observe(condition, scope)
+                held = _inhibited(entry, observed)
+                for key, reason in _muted(entry, observed).items():
+                    held.setdefault(key, reason)
+                alert_scope = None if rollup else scope.alert_filter(entry.get("object", "installation"))
+                flips += apply(spec(entry), list(observed.values()), alert_scope, now, held)
+        except Exception:  # noqa: BLE001 - one broken rule must not stop the others
+            log.exception("alert rule %s: evaluation failed", entry["name"])
     return flips
 
 
@@ -94,6 +112,82 @@ def _inhibited(entry: dict, observed: dict) -> dict:
         if rule:
             held[key] = rule
     return held
+
+
+def _muted(entry: dict, observed: dict) -> dict:
+    """Object keys held back by the rule's `muted_when` (see the module docstring)."""
+    held = {}
+    for name in entry.get("muted_when") or ():
+        mute = MUTES.get(name)
+        if mute is not None and observed:
+            for key, reason in mute(entry, observed).items():
+                held.setdefault(key, reason)
+    return held
+
+
+def _clients(observed: dict) -> dict:
+    """Object key → client id (from the observation, else from its installation or online access)."""
+    from smart.registry.models import Installation, OnlineAccess
+
+    found = {k: o.client_id for k, o in observed.items() if o.client_id is not None}
+    missing = {k: o for k, o in observed.items() if o.client_id is None}
+    inst = dict(Installation.objects.filter(pk__in={o.installation_id for o in missing.values()} - {None})
+                .values_list("pk", "client_id"))
+    access = dict(OnlineAccess.objects.filter(pk__in={o.online_access_id for o in missing.values()} - {None})
+                  .values_list("pk", "client_id"))
+    for key, obs in missing.items():
+        client = inst.get(obs.installation_id) or access.get(obs.online_access_id)
+        if client is not None:
+            found[key] = client
+    return found
+
+
+def _flagged(flag: str, reason: str):
+    def mute(entry: dict, observed: dict) -> dict:
+        from smart.registry.models import Client
+
+        clients = _clients(observed)
+        flagged = set(Client.objects.filter(pk__in=set(clients.values()), **{flag: True}).values_list("pk", flat=True))
+        return {key: reason for key, client in clients.items() if client in flagged}
+    return mute
+
+
+def _judges_windows_itself(condition: dict) -> bool:
+    """A staleness condition postpones itself to a window's end + one cadence (conditions/staleness.py)."""
+    from .catalogue import conditions
+
+    return any(part["kind"] == "staleness" for part in conditions(condition))
+
+
+def _maintenance(entry: dict, observed: dict) -> dict:
+    from smart.registry.models import Installation
+
+    hosts = {k: o for k, o in observed.items() if o.installation_id is not None}
+    if not hosts or _judges_windows_itself(entry["condition"]):
+        return {}
+    owners = {pk: (client, dealer) for pk, client, dealer in Installation.objects.filter(
+        pk__in={o.installation_id for o in hosts.values()}).values_list("pk", "client_id", "dealer_id")}
+    windows = list(MaintenanceWindow.objects.filter(
+        Q(installation_id__in=list(owners)) | Q(client_id__in={c for c, _ in owners.values()})
+        | Q(installation__isnull=True, client__isnull=True, dealer_id__in={d for _, d in owners.values()}),
+        starts_at__lte=max(o.at for o in hosts.values()), ends_at__gt=min(o.at for o in hosts.values())))
+    held = {}
+    for key, obs in hosts.items():
+        client, dealer = owners.get(obs.installation_id, (None, None))
+        for w in windows:
+            covers = (w.installation_id == obs.installation_id if w.installation_id else
+                      w.client_id == client if w.client_id else w.dealer_id == dealer)
+            if covers and w.starts_at <= obs.at < w.ends_at:
+                held[key] = "maintenance window"
+                break
+    return held
+
+
+MUTES = {
+    "seasonal": _flagged("seasonal", "seasonal"),
+    "closed_network": _flagged("closed_network", "closed network"),
+    "maintenance_window": _maintenance,
+}
 
 
 def on_check_results(sender, results, **kwargs) -> None:

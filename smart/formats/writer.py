@@ -41,7 +41,12 @@ def write_xml(report: SysinfoReport, *, time_zone: str, encoding: str = "utf-8",
         container = _ensure(root, spec.xml[1:-1])
         for item in value:
             _fill(etree.SubElement(container, spec.xml[-1]), spec, item, clock)
-    return etree.tostring(root, xml_declaration=True, encoding=encoding, pretty_print=True)
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return etree.tostring(root, xml_declaration=True, encoding=encoding, pretty_print=True)
+    # A single-byte encoding: Python's codec writes what it cannot encode as character references
+    # (libxml2's iconv silently drops some code points, e.g. the plane-14 tag characters).
+    body = etree.tostring(root, encoding="unicode", pretty_print=True)
+    return f"<?xml version='1.0' encoding='{encoding}'?>\n{body}".encode(encoding, errors="xmlcharrefreplace")
 
 
 def write_sqlite(report: SysinfoReport, path: str | os.PathLike, *, time_zone: str,

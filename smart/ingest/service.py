@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from smart.formats.sniff import sniff
 from smart.pipeline.queue import enqueue
+from smart.pipeline.signals import report_processed
 from smart.registry.models import Dealer, IngestToken, Installation, InstallationAlias
 
 from .archive import IncomingFile
@@ -184,6 +185,8 @@ def record(caller: Caller, admission: Admission, incoming: IncomingFile, channel
         if installation is not None and report.kind in PROCESSABLE_KINDS and code != "no_new_data":
             enqueue(report)
         record_attempt(caller, 200 if code == "ok" else _http(code), code, admission.file_name, incoming, report)
+    if installation is not None and report.status == Report.Status.EMPTY:  # never processed: alerting hears it here
+        report_processed.send_robust(Report, installation=installation, report=report, status=report.status, at=None)
     return Outcome(code, report)
 
 

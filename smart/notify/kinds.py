@@ -1,26 +1,51 @@
 """What sets a non-plain notification apart: one lead line in the message's language (a re-notify, an
-escalation, a morning reminder, a digest, a closed network's historical digest). A plain FIRING or
-RESOLVED message (kind "alert") has none."""
+escalation, a morning reminder, a merged backlog, the daily P4 digest, a closed network's historical
+digest). A plain FIRING or RESOLVED message (kind "alert") has none. Times are the dealer's own."""
+from collections import Counter
+
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from smart.alerts.models import Alert
 
+from .policy import Policies, zone
 
-def _since(alerts: list[Alert]) -> str:
+
+def _since(notification, alerts: list[Alert]) -> str:
     fired = [a.fired_at for a in alerts if a.fired_at]
-    return min(fired).strftime("%Y-%m-%d %H:%M UTC") if fired else "?"
+    if not fired:
+        return "?"
+    if notification.dealer_id is None:
+        return min(fired).strftime("%Y-%m-%d %H:%M UTC")
+    local = zone(Policies().get(notification.dealer_id))
+    return min(fired).astimezone(local).strftime("%Y-%m-%d %H:%M ") + str(local)
+
+
+def _historical(alerts: list[Alert]) -> str:
+    places = {a.installation_id or a.online_access_id or a.object_key for a in alerts}
+    rules = ", ".join(f"{rule} ×{n}" for rule, n in sorted(Counter(a.rule for a in alerts).items()))
+    return (ngettext("Historical digest from a backlog of reports: %(n)d alert on %(places)d objects (%(rules)s);"
+                     " these states are in the past.",
+                     "Historical digest from a backlog of reports: %(n)d alerts on %(places)d objects (%(rules)s);"
+                     " these states are in the past.", len(alerts))
+            % {"n": len(alerts), "places": len(places), "rules": rules})
 
 
 def intro(notification, alerts: list[Alert]) -> str:
     kind = notification.kind
     if kind == "renotify":
-        return _("Still firing since %s and not acknowledged.") % _since(alerts)
+        return _("Still firing since %s and not acknowledged.") % _since(notification, alerts)
     if kind == "escalation":
-        return _("Escalated: not acknowledged since %s.") % _since(alerts)
+        return _("Escalated: not acknowledged since %s.") % _since(notification, alerts)
     if kind == "reminder":
-        return _("Morning reminder: snoozed overnight, still firing since %s.") % _since(alerts)
+        return _("Morning reminder: firing overnight, still firing since %s.") % _since(notification, alerts)
     if kind == "digest":
-        return _("Digest: %d messages of this alert were merged.") % len(alerts)
+        return ngettext("Digest: the chat's backlog was merged into one message (%d instance).",
+                        "Digest: the chat's backlog was merged into one message (%d instances).",
+                        len(alerts)) % len(alerts)
+    if kind == "daily":
+        return ngettext("Daily digest: %d instance since the previous digest.",
+                        "Daily digest: %d instances since the previous digest.", len(alerts)) % len(alerts)
     if kind == "historical":
-        return _("Historical digest from a backlog of reports: these states are in the past.")
+        return _historical(alerts)
     return ""

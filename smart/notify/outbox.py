@@ -2,17 +2,27 @@
 `claimed_at`), and its notifications are written in the same transaction that marks it processed, so a
 flip is either waiting or fully in the outbox: never half-routed, never lost.
 
-Flips of one rule, state and target arriving within GROUP_WAIT_S share one notification (grouping)."""
+Flips of one rule, state and target arriving within GROUP_WAIT_S share one notification (grouping).
+The delivery policy (policy.py) decides when each may go: a Telegram message held for the morning joins
+the other held messages of its rule and state; a P4 flip joins its rule's daily e-mail digest; a flip of
+a historical alert (a closed network's backlog) joins its route's historical digest instead of a live
+FIRING/RESOLVED message."""
+import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from smart.alerts.models import Alert, Flip, Silence, State
 
+from . import policy
 from .models import Channel, Notification, Route
 
 GROUP_WAIT_S = 2.0  # D §1.2: [FIRING:n] groups instances; short, for the 5 s trigger→outbox target
+HISTORICAL_WAIT_S = 60.0  # a backlog batch is over when no flip of it came for this long …
+HISTORICAL_MAX_WAIT_S = 600.0  # … or this long after it began, so that a trickle still gets out
+HISTORICAL_MIXED = "SmartHistoricalDigest"  # the rule name of a historical digest of several rules
 BATCH = 500
 
 
@@ -20,30 +30,38 @@ def route_pending(now=None) -> int:
     """Route every unprocessed flip; returns how many were routed."""
     now = now or timezone.now()
     done = 0
+    policies = policy.Policies()
     ids = list(Flip.objects.filter(processed_at__isnull=True).order_by("id").values_list("id", flat=True)[:BATCH])
     for flip_id in ids:
         with transaction.atomic():
             if not Flip.objects.filter(pk=flip_id, claimed_at__isnull=True).update(claimed_at=now):
                 continue  # another notifier has it
             flip = Flip.objects.select_related("alert", "alert__installation", "alert__online_access").get(pk=flip_id)
-            for route, target in targets(flip.alert, now):
-                _enqueue(route, target, flip, now)
+            found = targets(flip.alert, now)
+            for route, target in found:
+                _enqueue(route, target, flip, now, policies.get(flip.alert.dealer_id))
+            if found and flip.new_state == State.FIRING and not flip.alert.historical:
+                Alert.objects.filter(pk=flip.alert_id).update(last_notified_at=now)
             Flip.objects.filter(pk=flip_id).update(processed_at=now)
             done += 1
     return done
 
 
-def targets(alert: Alert, now) -> list[tuple[Route, str]]:
-    """(route, target) pairs that should hear of this alert, after silences, history and Count
-    roll-ups (a firing Count variant takes the base alert's Telegram messages, D §1.3 #5)."""
-    if alert.dealer_id is None or alert.historical or _silenced(alert, now):
+def targets(alert: Alert, now) -> list[tuple[Route | None, str]]:
+    """(route, target) pairs that should hear of this alert, after silences, the channel policy and Count
+    roll-ups (a firing Count variant takes the base alert's Telegram messages, D §1.3 #5). A platform
+    alert (no dealer) goes to SMART operations by e-mail: the route is None."""
+    if alert.dealer_id is None:
+        return [(None, target) for target in ops_emails()]
+    if _silenced(alert, now):
         return []
     found = []
     rolled_up = None
-    for route in Route.objects.filter(dealer_id=alert.dealer_id, enabled=True):
-        if not route.wants(alert.priority, alert.category):
+    for route in Route.objects.filter(dealer_id=alert.dealer_id, enabled=True).order_by("id"):
+        if not route.wants(alert.priority, alert.category) or \
+                not policy.allows(route.channel, alert.rule, alert.priority):
             continue
-        if route.channel == Channel.TELEGRAM:
+        if route.channel == Channel.TELEGRAM and not alert.historical:
             if rolled_up is None:
                 rolled_up = _count_firing(alert)
             if rolled_up:
@@ -51,6 +69,21 @@ def targets(alert: Alert, now) -> list[tuple[Route, str]]:
         for target in _route_targets(route, alert):
             found.append((route, target))
     return found
+
+
+def ops_emails() -> list[str]:
+    """SMART_OPS_EMAIL (comma-separated), or else every active SMART operator's e-mail."""
+    from smart.registry.models import Role, User
+
+    if settings.SMART_OPS_EMAIL.strip():
+        return [a.strip() for a in settings.SMART_OPS_EMAIL.split(",") if a.strip()]
+    return list(User.objects.filter(role=Role.OPERATOR, is_active=True).exclude(email="")
+                .order_by("id").values_list("email", flat=True))
+
+
+def channel_of(route: Route | None) -> tuple[str, str]:
+    """(channel, language) of a route; SMART operations (no route) read e-mail in Russian."""
+    return (route.channel, route.language) if route else (Channel.EMAIL, "ru")
 
 
 def _route_targets(route: Route, alert: Alert) -> list[str]:
@@ -82,14 +115,69 @@ def _count_firing(alert: Alert) -> bool:
                                                   object_key__in=(f"d{alert.dealer_id}", "platform")).exists()
 
 
-def _enqueue(route: Route, target: str, flip: Flip, now) -> None:
-    open_group = (Notification.objects.select_for_update()
-                  .filter(route=route, target=target, rule=flip.alert.rule, new_state=flip.new_state,
-                          state=Notification.State.QUEUED, attempts=0, claimed_at__isnull=True,
-                          created_at__gte=now - timedelta(seconds=GROUP_WAIT_S)).first())
-    if open_group is None:
-        open_group = Notification.objects.create(
-            dealer_id=flip.alert.dealer_id, route=route, channel=route.channel, target=target, language=route.language,
-            rule=flip.alert.rule, new_state=flip.new_state, created_at=now,
-            not_before=now + timedelta(seconds=GROUP_WAIT_S))
-    open_group.flips.add(flip)
+def route_key(route: Route | None) -> str:
+    return str(route.pk) if route else "ops"
+
+
+def target_hash(target: str) -> str:
+    """A short stable name of a target for dedupe keys (an address list can be long)."""
+    return hashlib.sha1(target.encode()).hexdigest()[:12]
+
+
+def _enqueue(route: Route | None, target: str, flip: Flip, now, dealer_policy) -> None:
+    alert = flip.alert
+    channel, _ = channel_of(route)
+    if alert.historical:
+        _enqueue_historical(route, target, flip, now, dealer_policy)
+    elif channel == Channel.EMAIL and alert.priority == policy.DIGEST_PRIORITY:
+        _join(route, target, flip, now, kind="daily", not_before=policy.digest_at(dealer_policy, now))
+    else:
+        held = policy.not_before(dealer_policy, channel, alert.priority, now)
+        if held > now:  # quiet hours: one morning message per rule and state
+            _join(route, target, flip, now, kind="alert", not_before=held)
+        else:
+            _join(route, target, flip, now, kind="alert", not_before=now + timedelta(seconds=GROUP_WAIT_S),
+                  created_at__gte=now - timedelta(seconds=GROUP_WAIT_S),
+                  not_before__lte=now + timedelta(seconds=GROUP_WAIT_S))
+
+
+def _open(route: Route | None, target: str, kind: str, **match):
+    """The notification a new flip may still join: queued, never tried, not claimed by a sender."""
+    return (Notification.objects.select_for_update()
+            .filter(route=route, target=target, kind=kind, state=Notification.State.QUEUED, attempts=0,
+                    claimed_at__isnull=True, **match).order_by("id").first())
+
+
+def _join(route: Route | None, target: str, flip: Flip, now, kind: str, not_before, **window) -> None:
+    """Add the flip to the open group of its rule and state due at `not_before` (or, with `window`, the one
+    opened within it), or open one."""
+    match = window or {"not_before": not_before}
+    group = _open(route, target, kind, rule=flip.alert.rule, new_state=flip.new_state, **match)
+    if group is None:
+        channel, language = channel_of(route)
+        group = Notification.objects.create(
+            dealer_id=flip.alert.dealer_id, route=route, channel=channel, target=target, language=language,
+            rule=flip.alert.rule, new_state=flip.new_state, kind=kind, created_at=now, not_before=not_before)
+    group.flips.add(flip)
+
+
+def _enqueue_historical(route: Route | None, target: str, flip: Flip, now, dealer_policy) -> None:
+    """A backlog's flips become one digest per route and target: the batch waits until no new flip came
+    for HISTORICAL_WAIT_S (at most HISTORICAL_MAX_WAIT_S), then out of quiet hours for Telegram."""
+    alert = flip.alert
+    channel, language = channel_of(route)
+    group = _open(route, target, "historical")
+    if group is None:  # a batch is named by its first flip: no two batches of one target start alike
+        key = f"historical:{route_key(route)}:{target_hash(target)}:{flip.pk}"
+        group = Notification(dealer_id=alert.dealer_id, route=route, channel=channel, target=target,
+                             language=language, rule=alert.rule, new_state=State.RESOLVED, kind="historical",
+                             created_at=now, dedupe_key=key)
+    settle = min(now + timedelta(seconds=HISTORICAL_WAIT_S),
+                 group.created_at + timedelta(seconds=HISTORICAL_MAX_WAIT_S))
+    group.not_before = policy.not_before(dealer_policy, channel, "", settle)  # never urgent: it is the past
+    if group.rule != alert.rule:
+        group.rule = HISTORICAL_MIXED
+    if alert.state == State.FIRING:  # "[FIRING:n]" while any of the batch is still firing
+        group.new_state = State.FIRING
+    group.save()
+    group.flips.add(flip)

@@ -1,22 +1,36 @@
 """Messages for a notification: e-mail (subject `[FIRING:n] <Alert>`, X-Smart-* headers, text and
-HTML), Telegram (HTML, under 4,096 characters with "+N more") and the webhook's JSON."""
+HTML), Telegram (HTML, under 4,096 characters with "+N more") and the webhook's JSON.
+
+A FIRING message carries its actions: signed "Acknowledge" / "Snooze" links in e-mails (pages under
+/alerts/act/), and inline buttons in Telegram (handled by the bot poller, smart.notify.bot)."""
+import logging
 from datetime import timedelta
 from html import escape
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from smart.alerts.catalogue import load
 
 from . import kinds
 
+log = logging.getLogger("smart.notify")
+
 TELEGRAM_LIMIT = 4096
+# kinds about alerts that are firing now: their messages offer acknowledge and snooze
+ACTIONABLE_KINDS = ("alert", "renotify", "escalation", "reminder", "digest")
 
 
 def _title(rule: str, language: str) -> str:
     found = load().get(rule)
     return found.title_in(language) if found else rule
+
+
+def runbook_label() -> str:
+    return _("Runbook")
 
 
 def runbook_url(rule: str) -> str:
@@ -55,12 +69,16 @@ def email(notification, alerts) -> dict:
         body = lines(notification, alerts)
         more = _("Runbook: %s") % runbook_url(notification.rule)
         lead = kinds.intro(notification, alerts)
+        links = action_links(notification, alerts)
         text = "\n".join([f"{state} {notification.rule}: {title}", ""] + ([lead, ""] if lead else []) + body
-                          + ["", more, ""])
+                          + [""] + [f"{label}: {url}" for label, url in links] + ([""] if links else [])
+                          + [more, ""])
         html = (f"<p><b>{state}</b> {escape(notification.rule)}: {escape(title)}</p>"
                 + (f"<p><i>{escape(lead)}</i></p>" if lead else "") + "<ul>"
-                + "".join(f"<li>{escape(line)}</li>" for line in body)
-                + f"</ul><p><a href=\"{escape(runbook_url(notification.rule))}\">{escape(_('Runbook'))}</a></p>")
+                + "".join(f"<li>{escape(line)}</li>" for line in body) + "</ul>"
+                + ("<p>" + " · ".join(f"<a href=\"{escape(url)}\">{escape(label)}</a>" for label, url in links)
+                   + "</p>" if links else "")
+                + f"<p><a href=\"{escape(runbook_url(notification.rule))}\">{escape(runbook_label())}</a></p>")
         first = alerts[0] if alerts else None
         headers = {
             "X-Smart-Alert": notification.rule,
@@ -74,19 +92,59 @@ def email(notification, alerts) -> dict:
     return {"subject": subject, "text": text, "html": html, "headers": headers}
 
 
+def actionable(notification, alerts) -> bool:
+    """A message about alerts firing now (not history, not RESOLVED), saved, so it can name itself."""
+    return (notification.new_state == "firing" and notification.kind in ACTIONABLE_KINDS
+            and notification.pk is not None and bool(alerts))
+
+
+def action_links(notification, alerts) -> list[tuple[str, str]]:
+    """(label, URL) of the signed links of a FIRING e-mail: each acts on every alert of the message."""
+    if not actionable(notification, alerts):
+        return []
+    from smart.alerts.actions import make_token
+
+    base = settings.SMART_BASE_URL.rstrip("/")
+    found = []
+    for action, label in (("ack", pgettext("alert action", "Acknowledge")), ("snooze1h", _("Snooze 1 h")),
+                          ("snooze_morning", _("Snooze until morning"))):
+        token = make_token(action, notification=notification, alerts=alerts)
+        try:
+            found.append((label, base + reverse("alerts:ack-link", args=[token])))
+        except NoReverseMatch:  # the pages are not mounted (a URLconf without them): send without links
+            log.error("the alert action pages are not in the URLconf: e-mails go out without their links")
+            return []
+    return found
+
+
+def telegram_buttons(notification, alerts, actions=("ack", "snooze1h")) -> list | None:
+    """The inline keyboard of a FIRING Telegram message (one row), or None."""
+    if not actionable(notification, alerts) or not actions:
+        return None
+    from .bot import callback_data
+
+    with translation.override(notification.language):
+        labels = {"ack": pgettext("alert action", "Acknowledge"), "snooze1h": _("Snooze 1 h")}
+        return [(labels[action], callback_data(action, notification.pk)) for action in actions]
+
+
 def _manager(alert) -> str:
     owner = alert.installation or alert.online_access
     manager = getattr(owner, "manager", None)
     return manager.username if manager else ""
 
 
-def telegram(notification, alerts) -> str:
+def telegram(notification, alerts, note: str = "") -> str:
+    """The message's HTML; `note` (plain text) is a line added at the end: who acknowledged it, or that
+    this is a repeat of a send whose outcome is unknown."""
     with translation.override(notification.language):
         title = _title(notification.rule, notification.language)
         state = "FIRING" if notification.new_state == "firing" else "RESOLVED"
         lead = kinds.intro(notification, alerts)
         head = f"<b>{state}</b> {escape(notification.rule)}\n{escape(title)}\n" + (f"<i>{escape(lead)}</i>\n" if lead else "")
-        tail = f"\n<a href=\"{escape(runbook_url(notification.rule))}\">{escape(_('Runbook'))}</a>"
+        tail = f"\n<a href=\"{escape(runbook_url(notification.rule))}\">{escape(runbook_label())}</a>"
+        if note:
+            tail += f"\n<i>{escape(note)}</i>"
         body, used = [], len(head) + len(tail)
         items = lines(notification, alerts)
         for i, line in enumerate(items):

@@ -5,6 +5,7 @@ fails the job, which is retried with back-off and set aside after the last attem
 """
 import dataclasses
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,7 @@ from smart.ingest.archive import object_path
 from smart.ingest.models import Report
 from smart.metrics.store import check_identity, store_status, store_sysinfo
 
-from . import queue
+from . import queue, signals
 
 log = logging.getLogger("smart.pipeline")
 
@@ -25,29 +26,40 @@ IDENTITY_MISMATCH = "identity_mismatch"
 
 
 def process_report(report: Report) -> str:
-    """Parse and store one report; returns its new status."""
+    """Parse and store one report; returns its new status. Alerting hears of every outcome
+    (signals.report_processed), sent once the facts are stored."""
     installation = report.installation
     if installation is None:  # quarantined after the job was made: nothing to attach facts to
         return report.status
+    status, at = _process(report, installation)
+    for receiver, error in signals.report_processed.send_robust(Report, installation=installation, report=report,
+                                                                status=status, at=at):
+        if isinstance(error, Exception):
+            log.error("report_processed receiver %r failed for report %s: %r", receiver, report.pk, error)
+    return status
+
+
+def _process(report: Report, installation) -> tuple[str, datetime | None]:
+    """(new status, the report's own time or None)."""
     try:
         parsed = parse_report(object_path(report.sha256), time_zone=installation.time_zone,
                               received_at=report.received_at, limits=_limits())
     except ParseFailure as failure:
         _finish(report, failure.status, failure.detail, http_status=failure.http_status)
-        return failure.status
+        return failure.status, None
     if parsed.sysinfo is not None:
         mismatches = check_identity(installation, report, parsed.sysinfo)
         if mismatches:  # another organisation's report under this name: recorded, never merged
             detail = ", ".join(f"{f}: expected {e!r}, found {v!r}" for f, e, v in mismatches)
             _finish(report, IDENTITY_MISMATCH, detail[:2000], report_time=parsed.observed_at)
-            return IDENTITY_MISMATCH
+            return IDENTITY_MISMATCH, parsed.observed_at
     with transaction.atomic():
         if parsed.sysinfo is not None:
             store_sysinfo(installation, report, parsed.sysinfo)
         if parsed.status is not None:
             store_status(installation, report, parsed.status)
         _finish(report, PARSED, "; ".join(parsed.warnings)[:2000], report_time=parsed.observed_at)
-    return PARSED
+    return PARSED, parsed.observed_at
 
 
 def _limits() -> Limits:

@@ -8,6 +8,8 @@ by hand) is first checked against the billable patterns of `pages/online.json` (
 export) and refused with `BillableRequestRefused` before anything is sent. Clients made by `make_client`
 carry the same check as an httpx request hook, so no request through them can reach a billable page.
 Comparing counters before and after a session would take extra logins, so the guarantee is this guard.
+A refusal fails the check with a detail starting with GUARD_REFUSED: the internal alert
+SmartScraperConsumedUnits looks for it in the check samples.
 
 Failures are classified into the online-access error kinds: LoginPasswordError, ConnectionTimeout,
 ReadTimeOut, OtherErrorCode400+, HTTPError, RequestException, ConnectionError, and UnexpectedPage (the
@@ -41,6 +43,7 @@ DEFAULT_TIMEOUT = (10.0, 30.0)  # connect, read (s)
 PAGES_FILE = "pages/online.json"
 REDIRECTS = (301, 302, 303, 307, 308)
 COUNTERS = ("documents", "search", "print", "export")
+GUARD_REFUSED = "billing guard: "  # how the detail of a refused billable request begins (an interface)
 
 
 class BillableRequestRefused(RuntimeError):
@@ -351,7 +354,7 @@ def classify(exc: BaseException, target: OnlineTarget, session: Session, timeout
     if isinstance(exc, etree.XPathError):
         return "UnexpectedPage", f"{last}: a selector of {PAGES_FILE} cannot be evaluated ({exc}); fix the file"
     if isinstance(exc, BillableRequestRefused):
-        return "UnexpectedPage", f"{exc}; the site led there from {last} (nothing sent, no unit spent)"
+        return "UnexpectedPage", f"{GUARD_REFUSED}{exc}; the site led there from {last} (nothing sent, no unit spent)"
     if isinstance(exc, HttpStatus):
         return "OtherErrorCode400+", str(exc)
     if isinstance(exc, httpx.ConnectTimeout):

@@ -137,8 +137,9 @@ class Writer(threading.Thread):
             from .online import store_online
 
             close_old_connections()
-            self.recorder.record(pending)
+            # counters first: recording the results evaluates the quota rules, which read them
             store_online([r for r in pending if r.ok and r.check in (Check.BILLING, Check.SEARCHES)])
+            self.recorder.record(pending)
             self.written += len(pending)
         return len(pending)
 

@@ -87,6 +87,10 @@ def _apply(state: CheckState, r: Result, changed: bool) -> None:
         state.last_fail_at = r.at
         state.consecutive_failures += 1
         state.failures += 1
+    same = state.state == r.state[:24] and "state_runs" in state.extra
+    state.extra["state_runs"] = state.extra["state_runs"] + 1 if same else 1  # runs in a row in this state
+    if not same:
+        state.extra["state_since"] = r.at.isoformat()
     state.code, state.state, state.latency_ms, state.detail = r.code, r.state[:24], r.latency_ms, r.detail[:300]
     for key in ("ip", "server", "seats_used", "seats_total"):
         if r.data.get(key):

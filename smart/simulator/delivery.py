@@ -37,16 +37,22 @@ def start(dealer) -> dict:
         ("Дежурный: P1–P2 в Telegram", Channel.TELEGRAM, DEMO_CHAT, False, "P2", []),
         ("Менеджеры: их клиенты", Channel.EMAIL, "", True, "P4", ["usage", "online_billing", "licence"]),
     ]
+    routes = {}
     for name, channel, target, to_manager, max_priority, categories in wanted:
-        Route.objects.update_or_create(dealer=dealer, name=name, defaults={
+        routes[channel], _ = Route.objects.update_or_create(dealer=dealer, name=name, defaults={
             "channel": channel, "target": target, "to_manager": to_manager, "max_priority": max_priority,
             "categories": categories})
-    return {"sink": sink, "bot": bot, "maildir": maildir}
+    from smart.notify.bot import create_binding
+
+    # the duty route's chat is bound the way a dealer binds it: `/start <code>` written to the bot
+    binding = create_binding(dealer, routes[Channel.TELEGRAM])
+    return {"sink": sink, "bot": bot, "maildir": maildir, "binding": binding.code}
 
 
 def lines(parts: dict) -> list[str]:
     return [f"mailbox (SMTP sink)          smtp://127.0.0.1:{parts['sink'].port}  → {parts['maildir']}",
-            f"Telegram stand-in            {parts['bot'].url}/   (chat {DEMO_CHAT})"]
+            f"Telegram stand-in            {parts['bot'].url}/   (chat {DEMO_CHAT}; buttons Принять / Отложить work there)",
+            f"bind the duty chat           write  /start {parts['binding']}  to the bot on that page"]
 
 
 def stop(parts: dict) -> None:

@@ -5,8 +5,15 @@
     sink.messages()[-1].subject
     sink.set_fault("refuse_all")                   # 451 to every recipient (transient)
     sink.set_fault("reject_recipient", ["x@y.ru"])  # 550 to these addresses (permanent)
+    sink.set_fault("disconnect")                   # drop each connection at MAIL FROM (nothing kept)
+    sink.set_fault("lose_reply")                   # keep the message, drop the connection before "250"
     sink.set_fault("down")                         # stop listening (connection refused)
+    sink.duplicates()                              # {Message-ID: copies} of messages accepted twice or more
     sink.stop()
+
+`lose_reply` is the classic way SMTP duplicates mail: the sender cannot know the message arrived and
+sends it again. A sender that keeps the Message-ID makes the copies recognisable; `unique_messages()`
+is what a mail store that collapses equal Message-IDs shows.
 
 Open the Maildir with any mail client (mutt -f smart-data/mail) to read what the demo sent.
 """
@@ -26,7 +33,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from smart.simulator.loopthread import LoopThread
 
-FAULTS = ("refuse_all", "reject_recipient", "down")
+FAULTS = ("refuse_all", "reject_recipient", "disconnect", "lose_reply", "down")
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
 
 
@@ -61,6 +68,10 @@ class ReceivedMail:
         return self.headers.get("Subject", "")
 
     @property
+    def message_id(self) -> str:
+        return self.headers.get("Message-ID", "").strip()
+
+    @property
     def text(self) -> str | None:
         return self._part("plain")
 
@@ -79,6 +90,14 @@ class _Handler:
     def __init__(self, sink: "MailSink"):
         self.sink = sink
 
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str, options):
+        if self.sink.disconnect:
+            server.transport.abort()  # the client sees the connection drop: nothing was accepted
+            return "421 4.4.2 Connection dropped"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options):
         if self.sink.refuse_all:
             return "451 4.3.0 Mailbox temporarily unavailable, try again later"
@@ -94,6 +113,8 @@ class _Handler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         self.sink._keep(ReceivedMail.parse(envelope.mail_from, envelope.rcpt_tos, raw))
+        if self.sink.lose_reply:
+            server.transport.abort()  # accepted, but the sender never hears so
         return "250 2.0.0 OK: queued"
 
 
@@ -103,7 +124,7 @@ class MailSink:
     def __init__(self, port: int = 0, maildir: Path | None = None, host: str = "127.0.0.1"):
         self.host, self.port = host, port
         self.maildir = None if maildir is None else mailbox.Maildir(str(maildir), create=True)
-        self.refuse_all = False
+        self.refuse_all = self.disconnect = self.lose_reply = False
         self.reject_recipients: set[str] = set()
         self._messages: list[ReceivedMail] = []
         self._lock = threading.Condition()
@@ -164,11 +185,12 @@ class MailSink:
     # ---- faults ------------------------------------------------------------------------------------
 
     def set_fault(self, name: str, value=True) -> None:
-        """refuse_all on/off; reject_recipient with an address or a list (False/None clears); down on/off."""
+        """refuse_all, disconnect, lose_reply on/off; reject_recipient with an address or a list (False/None
+        clears); down on/off."""
         if name not in FAULTS:
             raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
-        if name == "refuse_all":
-            self.refuse_all = bool(value)
+        if name in ("refuse_all", "disconnect", "lose_reply"):
+            setattr(self, name, bool(value))
         elif name == "reject_recipient":
             values = [] if not value else [value] if isinstance(value, str) else list(value)
             self.reject_recipients = {v.lower() for v in values}
@@ -176,7 +198,7 @@ class MailSink:
             self._call(self._close() if value else self._listen())
 
     def clear_faults(self) -> None:
-        self.refuse_all = False
+        self.refuse_all = self.disconnect = self.lose_reply = False
         self.reject_recipients = set()
         if self.down and self._runner.running:
             self.set_fault("down", False)
@@ -194,6 +216,24 @@ class MailSink:
         """Every message accepted so far, oldest first."""
         with self._lock:
             return list(self._messages)
+
+    def unique_messages(self) -> list[ReceivedMail]:
+        """The first copy of each Message-ID (a message without one always counts), oldest first."""
+        seen, found = set(), []
+        for mail in self.messages():
+            if mail.message_id and mail.message_id in seen:
+                continue
+            seen.add(mail.message_id)
+            found.append(mail)
+        return found
+
+    def duplicates(self) -> dict[str, int]:
+        """{Message-ID: copies} for every Message-ID accepted more than once."""
+        counts: dict[str, int] = {}
+        for mail in self.messages():
+            if mail.message_id:
+                counts[mail.message_id] = counts.get(mail.message_id, 0) + 1
+        return {mid: n for mid, n in counts.items() if n > 1}
 
     def clear(self) -> None:
         with self._lock:

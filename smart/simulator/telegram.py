@@ -117,11 +117,21 @@ class TelegramStandin:
     def reset(self) -> None:
         self._sync(self.clear_all())
 
-    def user_says(self, chat_id, text: str, user_id: int | None = None) -> dict:
-        return self._sync(self.add_message_update(chat_id, text, user_id))
+    def user_says(self, chat_id, text: str, user_id: int | None = None, language: str = "ru") -> dict:
+        """A person writes `text` in the chat (the bot's next getUpdates brings it)."""
+        return self._sync(self.add_message_update(chat_id, text, user_id, language))
 
-    def user_presses(self, chat_id, message_id: int, data: str, user_id: int | None = None) -> dict:
-        return self._sync(self.add_callback_update(chat_id, message_id, data, user_id))
+    def user_presses(self, chat_id, message_id: int, data: str, user_id: int | None = None,
+                     language: str = "ru") -> dict:
+        """A person presses an inline button of the bot's message `message_id`; `data` is what the client
+        sends as callback data (normally the button's own, but a modified client may send anything)."""
+        return self._sync(self.add_callback_update(chat_id, message_id, data, user_id, language))
+
+    def callback_answers(self) -> dict:
+        """{callback_query_id: {"chat_id", "data", "answered", "text", "show_alert"}} of every button press."""
+        async def read():
+            return {k: dict(v) for k, v in self.callbacks.items()}
+        return self._sync(read())
 
     def state(self) -> dict:
         async def read():
@@ -177,20 +187,20 @@ class TelegramStandin:
         self._arrived = asyncio.Event()
         return update
 
-    def _user(self, key: str, user_id) -> dict:
+    def _user(self, key: str, user_id, language: str = "ru") -> dict:
         uid = user_id or (int(key) if key.isdigit() else 777000)
-        return {"id": uid, "is_bot": False, "first_name": f"User {uid}", "language_code": "ru"}
+        return {"id": uid, "is_bot": False, "first_name": f"User {uid}", "language_code": language}
 
-    async def add_message_update(self, chat_id, text: str, user_id=None) -> dict:
+    async def add_message_update(self, chat_id, text: str, user_id=None, language: str = "ru") -> dict:
         key = chat_key(chat_id)
         message = self._record(key, "in", text, parse_mode=None, reply_markup=None)
-        body = {"message_id": message["message_id"], "from": self._user(key, user_id),
+        body = {"message_id": message["message_id"], "from": self._user(key, user_id, language),
                 "chat": self._chat_object(key), "date": int(message["date"]), "text": text}
         if text.startswith("/"):
             body["entities"] = [{"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}]
         return self._push({"message": body})
 
-    async def add_callback_update(self, chat_id, message_id: int, data: str, user_id=None) -> dict:
+    async def add_callback_update(self, chat_id, message_id: int, data: str, user_id=None, language: str = "ru") -> dict:
         key = chat_key(chat_id)
         found = [m for m in self.chats.get(key, {"messages": []})["messages"]
                  if m["message_id"] == int(message_id) and m["direction"] == "out"]
@@ -199,7 +209,7 @@ class TelegramStandin:
         query_id = f"{self._next_update}{int(message_id):04d}"
         self.callbacks[query_id] = {"chat_id": found[0]["chat_id"], "data": data, "answered": False}
         return self._push({"callback_query": {
-            "id": query_id, "from": self._user(key, user_id), "chat_instance": f"ci{key}", "data": data,
+            "id": query_id, "from": self._user(key, user_id, language), "chat_instance": f"ci{key}", "data": data,
             "message": self._message_object(key, found[0])}})
 
     def _chat_object(self, key: str) -> dict:
@@ -232,7 +242,22 @@ class TelegramStandin:
             return await control(self, parts[1:], request)
         if not parts and request.method in ("GET", "HEAD"):
             return html(telegram_html.page(self._state(), request.query.get("lang", "ru")))
+        if len(parts) == 1 and parts[0] in ("press", "say") and request.method == "POST":
+            return await self._page_action(parts[0], request.form)
         return json_response({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+
+    async def _page_action(self, action: str, form: dict) -> Response:
+        """The page's forms: press a button of a bot message, or write to the bot, as a person would."""
+        lang = "en" if form.get("lang") == "en" else "ru"
+        try:
+            if action == "press":
+                await self.add_callback_update(form.get("chat_id", ""), int(form.get("message_id", 0)),
+                                               form.get("data", ""), language=lang)
+            elif form.get("text", "").strip():
+                await self.add_message_update(form.get("chat_id", ""), form["text"].strip(), language=lang)
+        except ValueError as exc:
+            return html(f"<p>{exc}</p><p><a href='/?lang={lang}'>←</a></p>", 400)
+        return Response(303, [("Location", f"/?lang={lang}")], b"")
 
     async def _bot(self, token: str, method: str, request: Request) -> Response:
         if token != self.token:

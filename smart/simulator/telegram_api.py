@@ -254,10 +254,11 @@ async def control(tg, parts: list[str], request: Request) -> Response:
         if len(parts) == 3 and parts[0] == "users" and parts[2] == "send":
             if not isinstance(payload.get("text"), str) or not payload["text"]:
                 raise ValueError('"text" is required')
-            return json_response(await tg.add_message_update(parts[1], payload["text"], payload.get("user_id")))
+            return json_response(await tg.add_message_update(parts[1], payload["text"], payload.get("user_id"),
+                                                             str(payload.get("language") or "ru")))
         if len(parts) == 3 and parts[0] == "users" and parts[2] == "press":
             update = await tg.add_callback_update(parts[1], int(payload["message_id"]), str(payload["data"]),
-                                                  payload.get("user_id"))
+                                                  payload.get("user_id"), str(payload.get("language") or "ru"))
             return json_response(update)
         return json_response({"error": "not found"}, 404)
     except (ValueError, TypeError, KeyError) as exc:

@@ -79,13 +79,16 @@ WORDS = {
     "ru": {"title": "SMART · Telegram (стенд)", "bot": "Бот", "api": "Адрес Bot API", "faults": "Сбои",
            "none": "нет", "empty": "Сообщений пока нет.", "chat": "Чат", "messages": "сообщений",
            "out": "бот →", "in": "← пользователь", "edited": "изменено", "other": "English",
-           "refresh": "Страница обновляется каждые 5 секунд. Новые сообщения сверху."},
+           "refresh": "Страница обновляется каждые 5 секунд. Новые сообщения сверху.", "lang": "ru",
+           "say": "написать боту от имени пользователя, например /start КОД", "send": "Отправить"},
     "en": {"title": "SMART · Telegram (stand-in)", "bot": "Bot", "api": "Bot API base", "faults": "Faults",
            "none": "none", "empty": "No messages yet.", "chat": "Chat", "messages": "messages",
            "out": "bot →", "in": "← user", "edited": "edited", "other": "Русский",
-           "refresh": "This page refreshes every 5 seconds. Newest messages first."},
+           "refresh": "This page refreshes every 5 seconds. Newest messages first.", "lang": "en",
+           "say": "write to the bot as a user, e.g. /start CODE", "send": "Send"},
 }
 STYLE = ("body{font:15px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:60em;color:#222}"
+         "form.press{display:inline}button.btn{cursor:pointer}"
          "section{border:1px solid #ccd;border-radius:8px;margin:1em 0;padding:.5em 1em}"
          ".msg{border-top:1px solid #eee;padding:.5em 0}.in{color:#555;font-style:italic}"
          ".meta{color:#777;font-size:13px}.text{white-space:pre-wrap}"
@@ -101,12 +104,27 @@ def _faults(faults: dict, w: dict) -> str:
     return ", ".join(k if v is True else f"{k}={v:g}" for k, v in faults.items()) or w["none"]
 
 
+def _button(m: dict, b: dict, w: dict) -> str:
+    """A callback button is a form: pressing it on this page is a person pressing it in Telegram."""
+    if not b.get("callback_data"):
+        return f'<a class="btn" href="{escape(b.get("url") or "")}">{escape(b.get("text", ""))}</a>'
+    return (f'<form method="post" action="/press" class="press"><input type="hidden" name="chat_id" '
+            f'value="{escape(str(m["chat_id"]))}"><input type="hidden" name="message_id" value="{m["message_id"]}">'
+            f'<input type="hidden" name="data" value="{escape(b["callback_data"])}">'
+            f'<input type="hidden" name="lang" value="{w["lang"]}">'
+            f'<button class="btn" title="{escape(b["callback_data"])}">{escape(b.get("text", ""))}</button></form>')
+
+
+def _say_form(chat_id, w: dict) -> str:
+    """Write to the bot as a person in this chat (e.g. `/start <code>` to bind the chat)."""
+    return (f'<form method="post" action="/say" class="say"><input type="hidden" name="chat_id" '
+            f'value="{escape(str(chat_id))}"><input type="hidden" name="lang" value="{w["lang"]}">'
+            f'<input name="text" size="40" placeholder="{w["say"]}"> <button>{w["send"]}</button></form>')
+
+
 def _message(m: dict, w: dict) -> str:
     edited = f" · {w['edited']} {_when(m['edited_at'])}" if m.get("edited_at") else ""
-    buttons = "".join(
-        f'<span class="btn">{escape(b.get("text", ""))} '
-        f'<small>{escape(b.get("callback_data") or b.get("url") or "")}</small></span>'
-        for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
+    buttons = "".join(_button(m, b, w) for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
     who = w["out"] if m["direction"] == "out" else w["in"]
     return (f'<div class="msg {m["direction"]}"><div class="meta">{_when(m["date"])} · {who} · '
             f'#{m["message_id"]}{edited}</div><div class="text">{shown_text(m)}</div>'
@@ -125,7 +143,7 @@ def page(state: dict, lang: str = "ru") -> str:
         extra = f" · {w['faults']}: {escape(_faults(faults, w))}" if faults else ""
         items = "".join(_message(m, w) for m in reversed(chat["messages"]))
         sections.append(f"<section><h2>{w['chat']} {escape(str(chat['chat_id']))} <small>({chat['type']}, "
-                        f"{len(chat['messages'])} {w['messages']}{extra})</small></h2>{items}</section>")
+                        f"{len(chat['messages'])} {w['messages']}{extra})</small></h2>{_say_form(chat['chat_id'], w)}{items}</section>")
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta http-equiv="refresh" content="5"><title>{w["title"]}</title><style>{STYLE}</style></head>'
             f'<body><h1>{w["title"]}</h1><p class="meta">{w["bot"]} @{escape(state["bot"]["username"])} · '

@@ -35,3 +35,18 @@ def test_zip_round_trip(report, sqlite):
     parsed = parse_report(data, time_zone=zone, received_at=RECEIVED)
     assert parsed.container == "zip"
     assert parsed.sysinfo.content() == canonical(report, xml=not sqlite).content()
+
+
+def test_windows_1251_keeps_characters_it_cannot_encode():
+    """Found by the property above: libxml2's iconv dropped plane-14 tag characters from a cp1251 file."""
+    from datetime import datetime, timezone
+
+    from smart.formats.model import Header, SysinfoReport
+
+    for text in ("\U000e0000", "\U000e0001", "ООО «Ромашка» 😀"):
+        report = SysinfoReport(header=Header(generated_at=datetime(2015, 1, 1, tzinfo=timezone.utc),
+                                             sysinfo_version=text, legal_name=text))
+        data = write_xml(report, time_zone="Europe/Moscow", encoding="windows-1251")
+        assert data.startswith(b"<?xml version='1.0' encoding='windows-1251'?>")
+        header = parse_report(data, time_zone="Europe/Moscow", received_at=RECEIVED).sysinfo.header
+        assert (header.sysinfo_version, header.legal_name) == (text, text)

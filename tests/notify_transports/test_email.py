@@ -96,3 +96,34 @@ def test_sink_down_is_transient_and_delivery_resumes_on_the_same_port(sink):
     assert sink.port == port
     send_email(["a@dealer.ru"], "s", "x", port=port)
     assert len(sink.messages()) == 1
+
+
+def test_a_given_message_id_is_kept_and_the_sink_counts_repeats(sink):
+    from smart.notify.transports.email import make_message_id
+
+    mid = make_message_id("smart.n7.1700000000")
+    assert mid == "<smart.n7.1700000000@smart.local>"
+    assert send_email(["a@dealer.ru"], "s", "x", port=sink.port, message_id=mid).message_id == mid
+    send_email(["a@dealer.ru"], "s", "x", port=sink.port, message_id=mid)
+    send_email(["a@dealer.ru"], "s", "other", port=sink.port)
+    assert len(sink.messages()) == 3 and len(sink.unique_messages()) == 2
+    assert sink.duplicates() == {mid: 2}
+    with pytest.raises(ValueError):
+        make_message_id("a>b")
+
+
+def test_a_reply_lost_after_data_leaves_the_outcome_unknown(sink):
+    sink.set_fault("lose_reply")
+    with pytest.raises(TransientError) as caught:
+        send_email(["a@dealer.ru"], "s", "x", port=sink.port)
+    assert caught.value.outcome_unknown
+    assert len(sink.messages()) == 1  # it did arrive
+
+
+@pytest.mark.parametrize("fault", ["disconnect", "refuse_all", "down"])
+def test_failures_before_data_are_known_not_sent(sink, fault):
+    sink.set_fault(fault)
+    with pytest.raises(TransientError) as caught:
+        send_email(["a@dealer.ru"], "s", "x", port=sink.port, timeout=3)
+    assert not caught.value.outcome_unknown
+    assert sink.messages() == []

@@ -121,3 +121,46 @@ def test_get_me_and_commands(tg, client):
     assert client.get_me()["username"] == "smart_alert_bot"
     client.set_commands([("start", "Подключить канал"), ("ack", "Принять тревогу")])
     assert tg.state()["commands"][0] == {"command": "start", "description": "Подключить канал"}
+
+
+def test_no_answer_leaves_the_outcome_unknown_a_refused_connection_does_not(tg):
+    import asyncio
+    import threading
+
+    from smart.simulator.standin.http import NO_ANSWER, Listener
+
+    async def silent(request):
+        return NO_ANSWER
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    listener = Listener(silent)
+    port = asyncio.run_coroutine_threadsafe(listener.start(), loop).result(5)
+    try:
+        with TelegramClient(f"http://127.0.0.1:{port}", "1:T", timeout=0.5) as client:
+            with pytest.raises(TransientError) as caught:
+                client.send_message(42, "x")
+        assert caught.value.outcome_unknown and "timeout" in str(caught.value)
+    finally:
+        asyncio.run_coroutine_threadsafe(listener.stop(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+    tg.set_fault("down")
+    with TelegramClient(tg.url, "1:T", timeout=2) as client:
+        with pytest.raises(TransientError) as caught:
+            client.send_message(42, "x")
+    assert not caught.value.outcome_unknown
+
+
+def test_a_user_language_and_the_answers_to_presses(tg, client):
+    message_id = client.send_message(42, "FIRING", [("Acknowledge", "a:1:x")])
+    tg.user_says(42, "/start X", language="en")
+    tg.user_presses(42, message_id, "a:1:x", user_id=9)
+    said, pressed = client.get_updates()
+    assert said["message"]["from"]["language_code"] == "en"
+    assert pressed["callback_query"]["from"]["language_code"] == "ru"
+    client.answer_callback(pressed["callback_query"]["id"], "Принято", show_alert=True)
+    [answer] = tg.callback_answers().values()
+    assert answer == {"chat_id": 42, "data": "a:1:x", "answered": True, "text": "Принято", "show_alert": True}

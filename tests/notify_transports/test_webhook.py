@@ -6,7 +6,7 @@ import time
 import pytest
 
 from smart.notify.transports import PermanentError, TransientError
-from smart.notify.transports.webhook import post_webhook, verify_signature
+from smart.notify.transports.webhook import post_webhook, sign, verify_signature
 
 SECRET = "s3cr3t-shared-with-the-dealer"
 PAYLOAD = {"status": "firing", "alert": "KodeksBehindProxyDown", "hosts": ["завод-звезда.local"], "count": 4}
@@ -18,13 +18,40 @@ def test_signed_post_verifies_with_the_secret_only(receiver):
     assert request.method == "POST" and request.path == "/hooks/smart"
     assert request.headers["content-type"].startswith("application/json")
     assert json.loads(request.body) == PAYLOAD
-    signature = request.headers["x-smart-signature"]
+    signature, stamp = request.headers["x-smart-signature"], request.headers["x-smart-timestamp"]
     assert signature.startswith("sha256=")
-    assert verify_signature(request.body, SECRET, signature)
-    assert not verify_signature(request.body, "another-secret", signature)
-    assert not verify_signature(request.body + b" ", SECRET, signature)
-    assert not verify_signature(request.body, SECRET, None)
-    assert abs(int(request.headers["x-smart-timestamp"]) - time.time()) < 5
+    assert abs(int(stamp) - time.time()) < 5
+    assert verify_signature(SECRET, stamp, request.body, signature)
+    assert not verify_signature("another-secret", stamp, request.body, signature)
+    assert not verify_signature(SECRET, stamp, request.body + b" ", signature)
+    assert not verify_signature(SECRET, stamp, request.body, None)
+    assert not verify_signature(SECRET, None, request.body, signature)
+
+
+def test_the_signature_covers_the_timestamp(receiver):
+    post_webhook(receiver.url, PAYLOAD, SECRET)
+    [request] = receiver.requests
+    signature, stamp = request.headers["x-smart-signature"], int(request.headers["x-smart-timestamp"])
+    assert not verify_signature(SECRET, stamp + 1, request.body, signature)  # a moved timestamp breaks it
+    assert not verify_signature(SECRET, stamp, request.body, sign(SECRET, stamp + 1, request.body))
+
+
+def test_stale_or_future_timestamps_are_refused():
+    body = b'{"status":"firing"}'
+    stamp = int(time.time()) - 301
+    assert not verify_signature(SECRET, stamp, body, sign(SECRET, stamp, body))  # a replay of an old request
+    assert verify_signature(SECRET, stamp, body, sign(SECRET, stamp, body), tolerance_s=600)
+    future = int(time.time()) + 301
+    assert not verify_signature(SECRET, future, body, sign(SECRET, future, body))
+    assert not verify_signature(SECRET, "12ab", body, sign(SECRET, "12ab", body))
+
+
+def test_the_delivery_id_is_sent_when_given(receiver):
+    post_webhook(receiver.url, PAYLOAD, SECRET, delivery_id="smart.n42.1700000000")
+    post_webhook(receiver.url, PAYLOAD, SECRET)
+    first, second = receiver.requests
+    assert first.headers["x-smart-delivery"] == "smart.n42.1700000000"
+    assert "x-smart-delivery" not in second.headers
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 408, 429])

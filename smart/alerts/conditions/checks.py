@@ -1,4 +1,6 @@
 """Conditions over the prober's current check states (smart.probes CheckState)."""
+from datetime import datetime
+
 from django.db.models import Q
 
 from smart.alerts.lifecycle import Observation
@@ -47,10 +49,14 @@ def check_failing(condition: dict, scope) -> dict:
 def check_state(condition: dict, scope) -> dict:
     """The check's last `consecutive` runs ended in one of `states` (a page state, not necessarily a failure:
     the servicing banner comes with HTTP 200)."""
-    wanted = set(condition["states"])
+    wanted, needed = set(condition["states"]), condition.get("consecutive", 1)
     rows = CheckState.objects.filter(check_type=condition["check"], state__in=wanted)
     found = {}
     for state in _scoped(rows.select_related("installation", "online_access"), scope):
+        if state.extra.get("state_runs", 1) < needed:
+            continue
         obs = _observation(state)
+        if state.extra.get("state_since"):
+            obs.since = datetime.fromisoformat(state.extra["state_since"])  # in this state since, not ok since
         found[obs.object_key] = obs
     return found

@@ -13,7 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1, help="processing threads in this process (0: none)")
         parser.add_argument("--no-probes", action="store_true",
                             help="do not run the prober here (run `smart probe` as its own process)")
-        parser.add_argument("--no-notify", action="store_true", help="do not run the notifier here")
+        parser.add_argument("--no-notify", action="store_true",
+                            help="do not run the notifier and the Telegram bot poller here")
+        parser.add_argument("--no-evaluate", action="store_true",
+                            help="do not run the periodic alert evaluator here (staleness, calendar, quotas)")
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **opts):
@@ -23,10 +26,20 @@ class Command(BaseCommand):
         from smart.probes import retention as probe_retention
 
         threads = [Worker(i) for i in range(opts["workers"])] + [Housekeeper(chores=[probe_retention.run])]
+        if not opts["no_evaluate"]:
+            from smart.alerts.worker import Evaluator
+
+            threads.append(Evaluator())
         if not opts["no_notify"]:
+            from django.conf import settings
+
             from smart.notify.worker import Notifier
 
             threads.append(Notifier())
+            if settings.SMART_TELEGRAM_TOKEN:
+                from smart.notify.bot import BotPoller
+
+                threads.append(BotPoller())
         prober = None
         if not opts["no_probes"]:
             from smart.probes.prober import Prober

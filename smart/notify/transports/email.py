@@ -2,6 +2,10 @@
 
 4xx replies, refused connections and timeouts are transient; 5xx replies are permanent. When the server
 refuses only some recipients the message still went to the others: the result lists who was refused.
+
+SMTP has no idempotency: when the connection drops or times out after DATA the message may have been
+accepted. A caller that retries passes the same `message_id` again, so that the copies are recognisably
+one message (mail stores and clients collapse equal Message-IDs; the SMTP sink counts them).
 """
 import smtplib
 import socket
@@ -39,16 +43,26 @@ def smtp_settings() -> dict:
     }
 
 
+def make_message_id(key: str, sender: str | None = None) -> str:
+    """A Message-ID that is the same every time for `key` (letters, digits, '.', '-'), in the sender's domain."""
+    if not key or not all(c.isalnum() or c in ".-_" for c in key):
+        raise ValueError(f"a Message-ID key is letters, digits, '.', '-' or '_': {key!r}")
+    sender = sender or smtp_settings()["sender"]
+    domain = getaddresses([sender])[0][1].rpartition("@")[2] or "smart.local"
+    return f"<{key}@{domain}>"
+
+
 def build_message(to: list[str], subject: str, text: str, html: str | None = None,
-                  headers: dict | None = None, *, sender: str) -> EmailMessage:
-    """The MIME message: text/plain, or multipart/alternative with an HTML part; extra headers as given."""
+                  headers: dict | None = None, *, sender: str, message_id: str | None = None) -> EmailMessage:
+    """The MIME message: text/plain, or multipart/alternative with an HTML part; extra headers as given;
+    a fresh Message-ID unless `message_id` is given (see make_message_id)."""
     msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg["Subject"] = " ".join(subject.split())  # a line break in a subject would end the header
     msg["Date"] = formatdate(localtime=True)
     domain = getaddresses([sender])[0][1].rpartition("@")[2] or "smart.local"
-    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Message-ID"] = message_id or make_msgid(domain=domain)
     for name, value in (headers or {}).items():
         if name.lower() in {"from", "to", "subject", "date", "message-id", "cc", "bcc"}:
             raise ValueError(f"header {name} is set by send_email")
@@ -62,8 +76,9 @@ def build_message(to: list[str], subject: str, text: str, html: str | None = Non
 def send_email(to: list[str], subject: str, text: str, html: str | None = None, headers: dict | None = None,
                *, sender: str | None = None, host: str | None = None, port: int | None = None,
                user: str | None = None, password: str | None = None, starttls: bool | None = None,
-               timeout: float | None = None) -> EmailResult:
-    """Send one message to `to`; keyword arguments override the SMART_SMTP_* settings.
+               timeout: float | None = None, message_id: str | None = None) -> EmailResult:
+    """Send one message to `to`; keyword arguments override the SMART_SMTP_* settings; `message_id`
+    keeps the Message-ID of an earlier attempt of the same message.
 
     Raises TransientError (4xx, refused connection, timeout) or PermanentError (5xx, all recipients
     refused permanently). Returns the Message-ID and the recipients accepted and refused.
@@ -74,12 +89,13 @@ def send_email(to: list[str], subject: str, text: str, html: str | None = None, 
     overrides = {"host": host, "port": port, "user": user, "password": password, "starttls": starttls,
                  "sender": sender, "timeout": timeout}
     conf.update({k: v for k, v in overrides.items() if v is not None})
-    msg = build_message(list(to), subject, text, html, headers, sender=conf["sender"])
+    msg = build_message(list(to), subject, text, html, headers, sender=conf["sender"], message_id=message_id)
     envelope_from = getaddresses([conf["sender"]])[0][1]
     envelope_to = [addr for _name, addr in getaddresses(list(to))]  # "Name <a@b>" -> a@b
     where = f"{conf['host']}:{conf['port']}"
+    smtp = None
     try:
-        with smtplib.SMTP(conf["host"], conf["port"], timeout=conf["timeout"]) as smtp:
+        with _SMTP(conf["host"], conf["port"], timeout=conf["timeout"]) as smtp:
             if conf["starttls"]:
                 smtp.starttls(context=ssl.create_default_context())
             if conf["user"]:
@@ -94,10 +110,21 @@ def send_email(to: list[str], subject: str, text: str, html: str | None = None, 
     except ssl.SSLCertVerificationError as exc:
         raise PermanentError(f"SMTP {where}: TLS certificate not trusted: {exc.verify_message}") from None
     except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
-        raise TransientError(f"SMTP {where}: {exc or type(exc).__name__}") from None
+        unknown = smtp is not None and smtp.in_data  # dropped after the message went: it may have arrived
+        raise TransientError(f"SMTP {where}: {exc or type(exc).__name__}", outcome_unknown=unknown) from None
     refused = {addr: (code, _reply(reply)) for addr, (code, reply) in refused.items()}
     return EmailResult(message_id=msg["Message-ID"], accepted=[a for a in envelope_to if a not in refused],
                        refused=refused)
+
+
+class _SMTP(smtplib.SMTP):
+    """smtplib.SMTP that knows whether the DATA phase began (after it, a lost reply leaves the outcome unknown)."""
+
+    in_data = False
+
+    def data(self, msg):
+        self.in_data = True
+        return super().data(msg)
 
 
 def _reply(reply: bytes | str) -> str:

@@ -14,12 +14,15 @@ class TransientError(DeliveryError):
     """Try again later: timeouts, refused connections, 4xx SMTP replies, HTTP 429 and 5xx.
 
     `retry_after` is the peer's own hint in seconds (Telegram's parameters.retry_after, Retry-After), if any.
+    `outcome_unknown` is set when the request may have reached the peer and been acted on (a timeout or a
+    dropped connection after the request went out): a retry may then deliver a second copy.
     """
 
     def __init__(self, reason: str = "temporary failure", *, retry_after: float | None = None,
-                 code: int | None = None):
+                 code: int | None = None, outcome_unknown: bool = False):
         super().__init__(reason, code=code)
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
 
     def __str__(self) -> str:
         return self.reason if self.retry_after is None else f"{self.reason} (retry after {self.retry_after:g} s)"

@@ -132,10 +132,14 @@ class TelegramClient:
         url = f"{self.base_url}/bot{self.token}/{method}"
         try:
             response = self._http.post(url, json=params, timeout=http_timeout or self.timeout)
-        except httpx.TimeoutException as exc:
-            raise TransientError(self._scrub(f"Telegram {method}: timeout ({type(exc).__name__})")) from None
-        except httpx.HTTPError as exc:  # connection refused or reset, protocol errors
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # the request never left
             raise TransientError(self._scrub(f"Telegram {method}: {type(exc).__name__}: {exc}")) from None
+        except httpx.TimeoutException as exc:  # sent, no answer: Telegram may have acted on it
+            raise TransientError(self._scrub(f"Telegram {method}: timeout ({type(exc).__name__})"),
+                                 outcome_unknown=True) from None
+        except httpx.HTTPError as exc:  # reset or protocol error after sending: the same doubt
+            raise TransientError(self._scrub(f"Telegram {method}: {type(exc).__name__}: {exc}"),
+                                 outcome_unknown=True) from None
         status = response.status_code
         try:
             answer = response.json()

@@ -25,6 +25,7 @@ The reference metric set (all gauges unless noted; rules must cope with any of t
 | `kserver_seats_used` | - | occupied workplaces now |
 | `kserver_key_present` | type | 1 the protection key is seen, 0 not found |
 | `kserver_licman_up` | host | 1 the licence manager answers (installations with a licence manager) |
+| `kserver_spp_up` | - | 1 the SPP support-request service works |
 | `kserver_login_denied_total` (counter) | reason | refused logins since start: no_free_seats (2008/4106), auth |
 | `kserver_searches_total` (counter) | result | searches since start: found, empty, error |
 | `kserver_db_errors` | code | DB volumes showing an error with this code now ("none" = no code) |
@@ -56,6 +57,7 @@ HELP = {
     "kserver_seats_used": ("gauge", "Occupied workplaces"),
     "kserver_key_present": ("gauge", "1 protection key seen"),
     "kserver_licman_up": ("gauge", "1 licence manager answers"),
+    "kserver_spp_up": ("gauge", "1 SPP support-request service works"),
     "kserver_login_denied_total": ("counter", "Refused logins since start"),
     "kserver_searches_total": ("counter", "Searches since start"),
     "kserver_db_errors": ("gauge", "DB volumes with an error of this code"),
@@ -152,6 +154,7 @@ def _metrics(fleet, i: int, t: datetime, maintenance: bool, sysmon: bool) -> _Te
     out.add("kserver_key_present", int(lost is None), type=key.kind)
     if lm is not None:
         out.add("kserver_licman_up", int(lm.status == "ok"), host=f"{lm.host}:{lm.port}")
+    out.add("kserver_spp_up", int(not maintenance))
     denied, results = act.counts_between(started, t)
     for reason, count in denied.items():
         out.add("kserver_login_denied_total", count, reason=reason)

@@ -18,7 +18,7 @@ SMARTLOGIN = "smartlogin"
 EXTRA_USERS = 5  # ordinary users beyond the seats, so that seats can run out
 FAULTS = ("maintenance", "need_support", "server_error", "key_lost", "seats_exhausted", "db_error", "slow",
           "refused", "proxy_down", "proxy_timeout", "licman_down", "smartlogin_rejected", "no_sysmon_right",
-          "sysinfo_error_page", "connect_timeout", "read_timeout")
+          "sysinfo_error_page", "connect_timeout", "read_timeout", "spp_down")
 NUMERIC = {"slow": 1.0, "proxy_timeout": 1.0}
 METRICS_TTL = 10  # seconds the fleet's metric lines are reused (faults and seats are applied fresh)
 
@@ -276,6 +276,8 @@ class KteServer:
                     continue  # replaced by the stand-in's own licence manager below
                 if "licman_down" in faults:
                     line = _set_value(line, 0)
+            elif name == "kserver_spp_up" and "spp_down" in faults:
+                line = _set_value(line, 0)
             elif name == "kserver_db_errors" and line.startswith('kserver_db_errors{code="2007"}') \
                     and "db_error" in faults:
                 continue  # re-added below with the fault's value
