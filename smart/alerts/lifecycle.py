@@ -252,5 +252,7 @@ def _observe(alert, rule: RuleSpec, obs: Observation, inhibitor: str) -> None:
     alert.dealer_id, alert.installation_id = obs.dealer_id, obs.installation_id
     alert.online_access_id, alert.client_id = obs.online_access_id, obs.client_id
     alert.labels, alert.historical, alert.inhibited_by = obs.labels, obs.historical, inhibitor
-    alert.priority, alert.legacy_priority = rule.priority, rule.legacy_priority
+    tier = obs.labels.get("priority") if isinstance(obs.labels, dict) else None  # a staleness tier, a DB error code
+    alert.priority = tier if tier in ("P1", "P2", "P3", "P4") else rule.priority
+    alert.legacy_priority = rule.legacy_priority
     alert.importance, alert.category = rule.importance, rule.category

@@ -70,6 +70,9 @@ class CheckState(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     extra = models.JSONField(default=dict, blank=True)  # e.g. last_known_ip of a proxy check
 
+    class Meta:
+        indexes = [models.Index(fields=["check_type", "ok"], name="checkstate_rule_idx")]  # what alert rules ask
+
 
 class CheckHourly(models.Model):
     """Runs and successes per target, check and hour: the rolling 30-day availability (C §6–§7)."""

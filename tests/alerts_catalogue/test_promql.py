@@ -43,8 +43,9 @@ def test_label_values_are_escaped_for_regexes():
 
 def test_count_rollup_thresholds():
     rules = catalogue.load()
-    [platform] = promql.variants(rules["KodeksMaintenanceCount"], rules)
+    tenant, platform = promql.variants(rules["KodeksMaintenanceCount"], rules)
     assert platform.expr.endswith(">= 31") and platform.labels == {"scope": "platform"}
+    assert tenant.expr.endswith(">= 31") and tenant.labels == {"scope": "tenant"}
     tenant, _ = promql.variants(rules["KodeksIcmpCount"], rules)
     assert "clamp_min(clamp_max(ceil(0.25 * count by (dealer) (smart_installation_info)), 10), 3)" in tenant.expr
 

@@ -134,7 +134,7 @@ def test_a_dc_server_unreachable_for_many_accesses_is_one_count_per_server(fleet
     delivery.expect("RESOLVED", "OnlineServerUnreachable")
 
 
-def test_more_than_30_hosts_in_maintenance_tell_smart_operations_once(fleet, dealer, delivery):  # noqa: F811
+def test_more_than_30_hosts_in_maintenance_tell_smart_operations_and_the_dealer_once(fleet, dealer, delivery):  # noqa: F811
     client = fleet[0][0].client
     hosts = list(fleet[0]) + [Installation.objects.create(
         dealer=dealer, client=client, kind=Installation.Kind.PULLED, name=f"{11000 + n}.te-cloud.ru:443",
@@ -160,7 +160,9 @@ def test_more_than_30_hosts_in_maintenance_tell_smart_operations_once(fleet, dea
     assert len(delivery.mails("FIRING", "KodeksMaintenanceCount", to=OPS_MAIL)) == 1
     delivery.expect("FIRING", "KodeksMaintenance")  # the dealer's daily P4 digest: [FIRING:31], no chat
     assert delivery.mails("FIRING", "KodeksMaintenance")[0].subject == "[FIRING:31] KodeksMaintenance"
-    assert delivery.telegram.messages("-100777") == []
+    assert alert_of("KodeksMaintenanceCount", object_key=f"d{dealer.id}").state == State.FIRING  # tenant scope too
+    [told] = delivery.telegram.messages("-100777")  # the dealer's chat: the one Count message, no base alerts
+    assert told["text"].startswith("<b>FIRING</b> KodeksMaintenanceCount")
 
     cycle(datetime.now(UTC), False)
     cycle(datetime.now(UTC) + timedelta(seconds=1), False)

@@ -38,8 +38,8 @@ KINDS = {
 
 
 @cache
-def function(kind: str):
-    path = KINDS.get(kind)
+def resolve(path: str | None):
+    """"module:function" of this package → the function, or None while it is not there."""
     if path is None:
         return None
     module, name = path.split(":")
@@ -47,6 +47,10 @@ def function(kind: str):
         return getattr(import_module(f"{__name__}.{module}"), name)
     except (ImportError, AttributeError):
         return None
+
+
+def function(kind: str):
+    return resolve(KINDS.get(kind))
 
 
 def supported(condition: dict) -> bool:

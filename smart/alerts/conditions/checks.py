@@ -18,6 +18,17 @@ def _scoped(rows, scope):
     return rows
 
 
+# only what an observation needs: loading whole registry rows would decrypt every stored password
+FIELDS = ("target_key", "dealer_id", "installation_id", "online_access_id", "check_type", "ok", "since",
+          "last_run_at", "consecutive_failures", "code", "state", "detail", "extra", "installation__id",
+          "installation__name", "installation__client_id", "online_access__id", "online_access__host",
+          "online_access__folder", "online_access__login", "online_access__client_id")
+
+
+def _rows(rows):
+    return rows.select_related("installation", "online_access").only(*FIELDS)
+
+
 def _observation(state: CheckState) -> Observation:
     inst, access = state.installation, state.online_access
     target = inst or access
@@ -36,7 +47,7 @@ def check_failing(condition: dict, scope) -> dict:
     states, excluded = condition.get("states"), condition.get("exclude_states") or []
     found = {}
     failing = CheckState.objects.filter(check_type=condition["check"], ok=False)
-    for state in _scoped(failing.select_related("installation", "online_access"), scope):
+    for state in _scoped(_rows(failing), scope):
         if state.consecutive_failures < condition.get("consecutive", 1):
             continue
         if (states and state.state not in states) or state.state in excluded:
@@ -52,7 +63,7 @@ def check_state(condition: dict, scope) -> dict:
     wanted, needed = set(condition["states"]), condition.get("consecutive", 1)
     rows = CheckState.objects.filter(check_type=condition["check"], state__in=wanted)
     found = {}
-    for state in _scoped(rows.select_related("installation", "online_access"), scope):
+    for state in _scoped(_rows(rows), scope):
         if state.extra.get("state_runs", 1) < needed:
             continue
         obs = _observation(state)

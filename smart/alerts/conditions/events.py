@@ -1,9 +1,6 @@
 """`event`: something happened to the object (a new user, an identity mismatch, an error page uploaded
 instead of a report, the scraper consuming units, the notifier failing to deliver). Each event name has
 its function in the module that knows the facts; the table says where."""
-from functools import cache
-from importlib import import_module
-
 EVENTS = {
     "new_user": "reports_events:new_user",
     "identity_mismatch": "reports_events:identity_mismatch",
@@ -14,16 +11,10 @@ EVENTS = {
 }
 
 
-@cache
 def handler(name: str):
-    path = EVENTS.get(name)
-    if path is None:
-        return None
-    module, function = path.split(":")
-    try:
-        return getattr(import_module(f"smart.alerts.conditions.{module}"), function)
-    except (ImportError, AttributeError):
-        return None
+    from . import resolve
+
+    return resolve(EVENTS.get(name))
 
 
 def event(condition: dict, scope) -> dict:
