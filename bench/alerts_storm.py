@@ -11,7 +11,8 @@ the stand-in tests show a K/TE server answers them); the real notifier thread ro
 Scenarios:
 - maintenance (D §1.3: "KodeksMaintenanceCount means more than 30 installations in maintenance"): every
   host shows the maintenance page. KodeksMaintenance (P4: the dealer's daily e-mail digest, no chat)
-  fires on each; KodeksMaintenanceCount (P2, platform scope, T = 31) fires once; the HTTP, sign-in, key
+  fires on each; KodeksMaintenanceCount (P2, tenant and platform scope, T = 31) fires once in each
+  scope (the dealer's chat and e-mail, SMART operations' e-mail); the HTTP, sign-in, key
   and warning alerts are held back by inhibition.
 - refused: every host's port closes. KodeksTcpStatus (P1, e-mail and chat) fires on each;
   KodeksTcpStatusCount (P1, tenant and platform scope, T = 10) fires, and takes the base alert's chat
