@@ -13,7 +13,6 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core import signing
@@ -93,20 +92,9 @@ def snooze(alert: Alert, until: datetime | None, user=None, via: str = "ui", now
 def next_morning(dealer_id: int | None, now: datetime | None = None) -> datetime:
     """The dealer's next morning delivery time (NotifyPolicy.morning_at in its time zone; 07:30
     Europe/Moscow without a policy), after `now`."""
-    from smart.notify.models import NotifyPolicy
+    from smart.notify import policy
 
-    now = now or timezone.now()
-    policy = NotifyPolicy.objects.filter(dealer_id=dealer_id).first() if dealer_id else None
-    policy = policy or NotifyPolicy()
-    try:
-        zone = ZoneInfo(policy.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("Europe/Moscow")
-    local = now.astimezone(zone)
-    morning = datetime.combine(local.date(), policy.morning_at, tzinfo=zone)
-    if morning <= local:
-        morning = datetime.combine(local.date() + timedelta(days=1), policy.morning_at, tzinfo=zone)
-    return morning
+    return policy.digest_at(policy.Policies().get(dealer_id), now or timezone.now())
 
 
 def perform(action: str, alert: Alert, user=None, via: str = "ui", now: datetime | None = None) -> Outcome:

@@ -58,7 +58,7 @@ def spec(entry: dict) -> RuleSpec:
                     category=entry.get("category", ""))
 
 
-def _evaluations(entry: dict) -> set:
+def evaluations(entry: dict) -> set:
     value = entry.get("evaluation", [])
     return {value} if isinstance(value, str) else set(value)
 
@@ -77,7 +77,7 @@ def evaluate(now: datetime | None = None, *, evaluation: str | None = None, inst
         rollup = condition["kind"] == "count_rollup"
         if names is not None and entry["name"] not in names:
             continue
-        if evaluation and (condition["of"] not in evaluated if rollup else evaluation not in _evaluations(entry)):
+        if evaluation and (condition["of"] not in evaluated if rollup else evaluation not in evaluations(entry)):
             continue  # a roll-up is re-counted only when its base rule was evaluated in this pass
         if not supported(condition):
             continue

@@ -20,7 +20,7 @@ from functools import cache
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from .engine import _evaluations, evaluate, rules
+from .engine import evaluations, evaluate, rules
 
 log = logging.getLogger("smart.alerts")
 TIME_RESOLVED = ("month_rollover", "quiet", "manual")
@@ -30,8 +30,8 @@ TIME_RESOLVED = ("month_rollover", "quiet", "manual")
 def time_driven() -> frozenset:
     """Names of the rules a pass evaluates besides the "periodic" ones (see the module docstring)."""
     return frozenset(e["name"] for e in rules()
-                     if "periodic" not in _evaluations(e)
-                     and ((e.get("resolve") or {}).get("kind") in TIME_RESOLVED or "calendar" in _evaluations(e)))
+                     if "periodic" not in evaluations(e)
+                     and ((e.get("resolve") or {}).get("kind") in TIME_RESOLVED or "calendar" in evaluations(e)))
 
 
 def run_once(now: datetime | None = None) -> list:

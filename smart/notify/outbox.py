@@ -75,10 +75,16 @@ def ops_emails() -> list[str]:
     """SMART_OPS_EMAIL (comma-separated), or else every active SMART operator's e-mail."""
     from smart.registry.models import Role, User
 
-    if settings.SMART_OPS_EMAIL.strip():
-        return [a.strip() for a in settings.SMART_OPS_EMAIL.split(",") if a.strip()]
+    configured = addresses(settings.SMART_OPS_EMAIL)
+    if configured:
+        return configured
     return list(User.objects.filter(role=Role.OPERATOR, is_active=True).exclude(email="")
                 .order_by("id").values_list("email", flat=True))
+
+
+def addresses(text: str) -> list[str]:
+    """A comma-separated list of e-mail addresses (routes, per-object alert e-mails, contacts)."""
+    return [a.strip() for a in (text or "").split(",") if a.strip()]
 
 
 def channel_of(route: Route | None) -> tuple[str, str]:
@@ -90,10 +96,10 @@ def _route_targets(route: Route, alert: Alert) -> list[str]:
     if route.to_manager:
         owner = alert.installation or alert.online_access
         manager = getattr(owner, "manager", None)
-        extra = [a.strip() for a in (getattr(owner, "alert_emails", "") or "").split(",") if a.strip()]
+        extra = addresses(getattr(owner, "alert_emails", ""))
         return ([manager.email] if manager and manager.email else []) + extra
     if route.channel == Channel.EMAIL:
-        return [a.strip() for a in route.target.split(",") if a.strip()]
+        return addresses(route.target)
     return [route.target] if route.target else []
 
 

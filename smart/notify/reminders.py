@@ -26,7 +26,7 @@ from smart.alerts.models import Alert, State
 
 from . import policy
 from .models import Channel, Notification, Route
-from .outbox import channel_of, route_key, target_hash, targets
+from .outbox import addresses, channel_of, route_key, target_hash, targets
 
 
 FOLLOW_UPS = ("renotify", "escalation", "reminder")
@@ -104,10 +104,7 @@ def escalate(alert: Alert, dealer_policy, now) -> int:
         return 0
     flip = _latest_firing(alert)
     claim = _claim(alert, now).filter(acknowledged_at__isnull=True, escalated_at__isnull=True)
-    if dealer_policy.escalate_channel == Channel.EMAIL:
-        contacts = [a.strip() for a in contact.split(",") if a.strip()]
-    else:
-        contacts = [contact]
+    contacts = addresses(contact) if dealer_policy.escalate_channel == Channel.EMAIL else [contact]
     language = Route.objects.filter(dealer_id=alert.dealer_id).order_by("id").values_list("language", flat=True).first()
     rows = [Notification(dealer_id=alert.dealer_id, route=None, channel=dealer_policy.escalate_channel, target=target,
                          language=language or "ru", rule=alert.rule, new_state=State.FIRING, kind="escalation",

@@ -80,12 +80,17 @@ def _alerts(notification) -> list:
                                                                "online_access__manager").order_by("object_key"))
 
 
-def message_id(notification) -> str:
-    """The e-mail Message-ID of a notification: the same on every attempt, unique across database resets
+def delivery_id(notification) -> str:
+    """A notification's id towards its peer: the same on every attempt, unique across database resets
     (the creation time is part of it)."""
+    return f"smart.n{notification.pk}.{int(notification.created_at.timestamp())}"
+
+
+def message_id(notification) -> str:
+    """The e-mail Message-ID of a notification (see delivery_id)."""
     from .transports.email import make_message_id
 
-    return make_message_id(f"smart.n{notification.pk}.{int(notification.created_at.timestamp())}")
+    return make_message_id(delivery_id(notification))
 
 
 def _deliver(notification, now) -> int:
@@ -181,7 +186,7 @@ def _prepare(notification, alerts, doubt: bool):
     secret = notification.route.secret if notification.route else ""
     if not secret:
         raise ValueError("the webhook route has no secret")
-    delivery = f"smart.n{notification.pk}.{int(notification.created_at.timestamp())}"
+    delivery = delivery_id(notification)
     return (lambda: post_webhook(notification.target, payload, secret, delivery_id=delivery)), \
         f"{payload['status']} {payload['alert']}"
 
