@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "smart.probes",
     "smart.alerts",
     "smart.notify",
+    "smart.cabinet",
     "smart.simulator",
 ]
 
@@ -77,6 +78,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "smart.urls"
+LOGIN_URL = "cabinet:login"
+LOGIN_REDIRECT_URL = "cabinet:home"
+SESSION_COOKIE_AGE = int(os.environ.get("SMART_SESSION_AGE_S", 12 * 3600))  # signed out after this long (X14)
+SESSION_SAVE_EVERY_REQUEST = True  # ... of inactivity
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SMART_LOGIN_MAX_FAILURES = int(os.environ.get("SMART_LOGIN_MAX_FAILURES", 5))  # per username or address
+SMART_LOGIN_LOCK_S = int(os.environ.get("SMART_LOGIN_LOCK_S", 900))  # ... within this window locks sign-in
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -88,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "smart.cabinet.context.cabinet",
             ]
         },
     }
@@ -147,6 +157,15 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves files through a sync iterator; under ASGI Django warns about it on every file.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 WHITENOISE_USE_FINDERS = True  # served straight from the installed apps: no collectstatic, no CDN
+
+
+def _plotly_dir() -> str:
+    import plotly
+
+    return str(Path(plotly.__file__).parent / "package_data")
+
+
+STATICFILES_DIRS = [("plotly", _plotly_dir())]  # /static/plotly/plotly.min.js from the installed wheel (no CDN)
 
 # Ingest limits (D §3.5 X4, X6).
 SMART_ARCHIVE_DIR = Path(os.environ.get("SMART_ARCHIVE_DIR", DATA_DIR / "archive"))

@@ -1,6 +1,6 @@
 """What sets a non-plain notification apart: one lead line in the message's language (a re-notify, an
 escalation, a morning reminder, a merged backlog, the daily P4 digest, a closed network's historical
-digest). A plain FIRING or RESOLVED message (kind "alert") has none. Times are the dealer's own."""
+digest, the digest of a base alert while its Count roll-up fires). A plain FIRING or RESOLVED message (kind "alert") has none. Times are the dealer's own."""
 from collections import Counter
 
 from django.utils.translation import gettext as _
@@ -31,6 +31,20 @@ def _historical(alerts: list[Alert]) -> str:
             % {"n": len(alerts), "places": len(places), "rules": rules})
 
 
+def _count(notification, alerts: list[Alert]) -> str:
+    from smart.alerts.catalogue import load
+
+    from .rollups import COUNT_DIGEST_S
+
+    rule = load().get(notification.rule)
+    variant = (rule.count_variant if rule else None) or notification.rule
+    return (ngettext("Mass event: %(count)s is firing. %(n)d instance collected into one message (at most one"
+                     " every %(minutes)d min while it fires).",
+                     "Mass event: %(count)s is firing. %(n)d instances collected into one message (at most one"
+                     " every %(minutes)d min while it fires).", len(alerts))
+            % {"count": variant, "n": len(alerts), "minutes": round(COUNT_DIGEST_S / 60)})
+
+
 def intro(notification, alerts: list[Alert]) -> str:
     kind = notification.kind
     if kind == "renotify":
@@ -48,4 +62,6 @@ def intro(notification, alerts: list[Alert]) -> str:
                         "Daily digest: %d instances since the previous digest.", len(alerts)) % len(alerts)
     if kind == "historical":
         return _historical(alerts)
+    if kind == "count":
+        return _count(notification, alerts)
     return ""

@@ -64,12 +64,14 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=200, blank=True)  # Message-ID or Telegram message_id
     subject = models.CharField(max_length=300, blank=True)  # as sent, for the dealer's history
-    # alert (FIRING/RESOLVED) | renotify | escalation | reminder | digest | historical | binding | ops
+    # alert (FIRING/RESOLVED) | renotify | escalation | reminder | digest | daily | historical | count |
+    # binding | ops
     kind = models.CharField(max_length=16, default="alert")
     # one message per key, ever (a re-notify round, a reminder of one morning): enforced by the database
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     send_started_at = models.DateTimeField(null=True, blank=True)  # set right before the transport call
     in_doubt = models.BooleanField(default=False)  # the notifier died between send and its record
+    held_until = models.DateTimeField(null=True, blank=True)  # quiet hours: the morning it was held for
 
     class Meta:
         indexes = [models.Index(fields=["state", "not_before"], name="notification_due_idx")]

@@ -6,7 +6,9 @@ Flips of one rule, state and target arriving within GROUP_WAIT_S share one notif
 The delivery policy (policy.py) decides when each may go: a Telegram message held for the morning joins
 the other held messages of its rule and state; a P4 flip joins its rule's daily e-mail digest; a flip of
 a historical alert (a closed network's backlog) joins its route's historical digest instead of a live
-FIRING/RESOLVED message."""
+FIRING/RESOLVED message; a flip of a base alert covered by a firing Count roll-up joins its address's
+Count digest instead of an e-mail per grouping window, and is not sent to chats (rollups.py). A chat
+gets a RESOLVED only when it was told of the episode's FIRING (episodes.py)."""
 import hashlib
 from datetime import timedelta
 
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from smart.alerts.models import Alert, Flip, Silence, State
 
-from . import policy
+from . import episodes, policy, rollups
 from .models import Channel, Notification, Route
 
 GROUP_WAIT_S = 2.0  # D §1.2: [FIRING:n] groups instances; short, for the 5 s trigger→outbox target
@@ -37,36 +39,39 @@ def route_pending(now=None) -> int:
             if not Flip.objects.filter(pk=flip_id, claimed_at__isnull=True).update(claimed_at=now):
                 continue  # another notifier has it
             flip = Flip.objects.select_related("alert", "alert__installation", "alert__online_access").get(pk=flip_id)
-            found = targets(flip.alert, now)
+            found = targets(flip.alert, now, flip)
             for route, target in found:
                 _enqueue(route, target, flip, now, policies.get(flip.alert.dealer_id))
             if found and flip.new_state == State.FIRING and not flip.alert.historical:
                 Alert.objects.filter(pk=flip.alert_id).update(last_notified_at=now)
+            if flip.new_state == State.RESOLVED and rollups.count_rule(flip.alert.rule):
+                rollups.release(flip.alert, now)
             Flip.objects.filter(pk=flip_id).update(processed_at=now)
             done += 1
     return done
 
 
-def targets(alert: Alert, now) -> list[tuple[Route | None, str]]:
-    """(route, target) pairs that should hear of this alert, after silences, the channel policy and Count
-    roll-ups (a firing Count variant takes the base alert's Telegram messages, D §1.3 #5). A platform
-    alert (no dealer) goes to SMART operations by e-mail: the route is None."""
+def targets(alert: Alert, now, flip=None) -> list[tuple[Route | None, str]]:
+    """(route, target) pairs that should hear of this alert (of its `flip`, when routing one; else of a
+    FIRING follow-up), after silences, the channel policy and Count roll-ups (a firing Count variant takes
+    the base alert's Telegram messages, D §1.3 #5). A chat hears a RESOLVED only if it was told of the
+    episode's FIRING. A platform alert (no dealer) goes to SMART operations by e-mail: the route is None."""
     if alert.dealer_id is None:
         return [(None, target) for target in ops_emails()]
     if _silenced(alert, now):
         return []
+    resolved = flip is not None and flip.new_state == State.RESOLVED
     found = []
-    rolled_up = None
     for route in Route.objects.filter(dealer_id=alert.dealer_id, enabled=True).order_by("id"):
         if not route.wants(alert.priority, alert.category) or \
                 not policy.allows(route.channel, alert.rule, alert.priority):
             continue
-        if route.channel == Channel.TELEGRAM and not alert.historical:
-            if rolled_up is None:
-                rolled_up = _count_firing(alert)
-            if rolled_up:
-                continue
+        chat = route.channel == Channel.TELEGRAM and not alert.historical
+        if chat and not resolved and rollups.covering(alert):
+            continue
         for target in _route_targets(route, alert):
+            if chat and resolved and not episodes.told(flip, target):
+                continue
             found.append((route, target))
     return found
 
@@ -112,15 +117,6 @@ def _silenced(alert: Alert, now) -> bool:
     return False
 
 
-def _count_firing(alert: Alert) -> bool:
-    from smart.alerts.catalogue import load
-
-    rule = load().get(alert.rule)
-    variant = rule.count_variant if rule else None
-    return bool(variant) and Alert.objects.filter(rule=variant, state=State.FIRING,
-                                                  object_key__in=(f"d{alert.dealer_id}", "platform")).exists()
-
-
 def route_key(route: Route | None) -> str:
     return str(route.pk) if route else "ops"
 
@@ -137,10 +133,16 @@ def _enqueue(route: Route | None, target: str, flip: Flip, now, dealer_policy) -
         _enqueue_historical(route, target, flip, now, dealer_policy)
     elif channel == Channel.EMAIL and alert.priority == policy.DIGEST_PRIORITY:
         _join(route, target, flip, now, kind="daily", not_before=policy.digest_at(dealer_policy, now))
+    elif channel == Channel.EMAIL and rollups.covering(alert):
+        group = _open(route, target, rollups.KIND, rule=alert.rule, new_state=flip.new_state)
+        if group is None:
+            _join(route, target, flip, now, kind=rollups.KIND, not_before=rollups.due(now))
+        else:
+            group.flips.add(flip)
     else:
         held = policy.not_before(dealer_policy, channel, alert.priority, now)
         if held > now:  # quiet hours: one morning message per rule and state
-            _join(route, target, flip, now, kind="alert", not_before=held)
+            _join(route, target, flip, now, kind="alert", not_before=held, held_until=held)
         else:
             _join(route, target, flip, now, kind="alert", not_before=now + timedelta(seconds=GROUP_WAIT_S),
                   created_at__gte=now - timedelta(seconds=GROUP_WAIT_S),
@@ -154,16 +156,18 @@ def _open(route: Route | None, target: str, kind: str, **match):
                     claimed_at__isnull=True, **match).order_by("id").first())
 
 
-def _join(route: Route | None, target: str, flip: Flip, now, kind: str, not_before, **window) -> None:
+def _join(route: Route | None, target: str, flip: Flip, now, kind: str, not_before, held_until=None,
+          **window) -> None:
     """Add the flip to the open group of its rule and state due at `not_before` (or, with `window`, the one
-    opened within it), or open one."""
+    opened within it), or open one (`held_until`: held for that morning by quiet hours)."""
     match = window or {"not_before": not_before}
     group = _open(route, target, kind, rule=flip.alert.rule, new_state=flip.new_state, **match)
     if group is None:
         channel, language = channel_of(route)
         group = Notification.objects.create(
             dealer_id=flip.alert.dealer_id, route=route, channel=channel, target=target, language=language,
-            rule=flip.alert.rule, new_state=flip.new_state, kind=kind, created_at=now, not_before=not_before)
+            rule=flip.alert.rule, new_state=flip.new_state, kind=kind, created_at=now, not_before=not_before,
+            held_until=held_until)
     group.flips.add(flip)
 
 

@@ -21,7 +21,7 @@ log = logging.getLogger("smart.notify")
 
 TELEGRAM_LIMIT = 4096
 # kinds about alerts that are firing now: their messages offer acknowledge and snooze
-ACTIONABLE_KINDS = ("alert", "renotify", "escalation", "reminder", "digest")
+ACTIONABLE_KINDS = ("alert", "renotify", "escalation", "reminder", "digest", "count")
 
 
 def _title(rule: str, language: str) -> str:

@@ -2,7 +2,9 @@
 transient failure (timeout, 5xx, SMTP 4xx, Telegram 429) is retried with back-off, honouring
 `retry_after`; a permanent one (mailbox refused, chat deleted, bot blocked) stops and is kept with its
 reason for the dealer to see (and for SmartNotifierDeliveryFailed). Telegram sends respect a per-chat
-budget of 1 message/s and 20/min.
+budget of 1 message/s and 20/min. Right before a chat message goes, episodes.settle prunes what the chat
+should no longer hear (a held FIRING acknowledged or resolved overnight, a RESOLVED whose FIRING it never
+got).
 
 Delivery guarantee, honestly: every notification is delivered at least once, and exactly once unless the
 notifier dies (or the peer's answer is lost) while a send is in flight.
@@ -37,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from smart.alerts.models import Alert
 
-from . import render
+from . import episodes, render
 from .models import ChatBudget, Channel, Notification
 from .transports import PermanentError, TransientError
 
@@ -94,6 +96,15 @@ def message_id(notification) -> str:
 
 
 def _deliver(notification, now) -> int:
+    verdict = episodes.settle(notification, now)
+    if verdict == "drop":  # nothing left the chat should hear: withdrawn, like a stale follow-up
+        Notification.objects.filter(pk=notification.pk, state=Notification.State.QUEUED,
+                                    claimed_at=notification.claimed_at).delete()
+        return 0
+    if verdict is not None:  # a RESOLVED whose FIRING to this chat has not gone yet
+        Notification.objects.filter(pk=notification.pk, claimed_at=notification.claimed_at).update(
+            claimed_at=None, not_before=verdict)
+        return 0
     alerts = _alerts(notification)
     if notification.channel == Channel.TELEGRAM:
         wait = _budget_wait(notification.target)

@@ -183,6 +183,9 @@ class Installation(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="installations"
     )
     alert_emails = models.CharField(_("alert e-mails"), max_length=1000, blank=True)
+    # Who runs the proxy, DNS or hosting in front of it (e.g. "Techexpert.Cloud"); empty: not known.
+    # KodeksBehindProxyDownCount counts per provider (D §1.4 #9, R-C5); hosts without one count together.
+    provider = models.CharField(_("provider"), max_length=100, blank=True)
     smartlogin_password = EncryptedTextField(_("smartlogin password"), blank=True)
     # How many columns the registry row had (9 = pre-04-2026, 11 = current), kept for export.
     legacy_columns = models.PositiveSmallIntegerField(default=11)

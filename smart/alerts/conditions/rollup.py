@@ -4,10 +4,12 @@ number of distinct hosts firing the base alert reaches the threshold; holds unti
 
 A host is an installation; for a base alert about online accesses it is an online access, and with
 `group_by: ["host"]` the accesses are counted per DC server (one Count instance per server: "d3|<host>",
-"platform|<host>"), each against the accesses of that server. Counting happens in the database (a
-fleet-wide outage is thousands of instances); host names are read in one query, only for the groups
-that fire, and each keeps its first MAX_LISTED. Other `group_by` keys (a proxy's provider) are not known
-to SMART's registry and are ignored.
+"platform|<host>"), each against the accesses of that server. With `group_by: ["provider"]` installations
+are counted per registry `provider` ("d3|Techexpert.Cloud"), each against that provider's installations;
+those without a provider are counted together under the plain key ("d3", "platform"). Counting happens
+in the database (a fleet-wide outage is thousands of instances); host names are read in one query, only
+for the groups that fire, and each keeps its first MAX_LISTED. `group_of` names the group of one base
+alert instance (the notifier asks it which Count instance covers the instance).
 """
 import heapq
 import math
@@ -32,7 +34,7 @@ def threshold(spec: dict, monitored: int) -> int:
 
 def count_rollup(condition: dict, scope) -> dict:
     base = condition["of"]
-    kind = _Hosts.of(base, "host" in (condition.get("group_by") or []))
+    kind = _Hosts.of(base, condition.get("group_by") or [])
     firing = kind.firing(base)
     held = set(Alert.objects.filter(rule=scope.rule, state=State.FIRING).values_list("object_key", flat=True))
     spec, ratio = condition.get("threshold", {}), condition.get("resolve_ratio", 0.8)
@@ -65,22 +67,33 @@ def count_rollup(condition: dict, scope) -> dict:
     return found
 
 
-class _Hosts:
-    """What a base alert's hosts are: installations, or online accesses (optionally per DC server)."""
+def group_of(condition: dict, alert) -> str:
+    """The group of a base alert instance in this Count's terms ("" when the Count does not group or the
+    host has no value): its online access's DC server, or its installation's provider."""
+    kind = _Hosts.of(condition["of"], condition.get("group_by") or [])
+    owner = getattr(alert, kind.field) if kind.group_field else None
+    return (getattr(owner, kind.group_field, "") or "") if owner is not None else ""
 
-    def __init__(self, field: str, by_server: bool):
-        self.field, self.by_server = field, by_server
+
+class _Hosts:
+    """What a base alert's hosts are: installations (optionally per provider), or online accesses
+    (optionally per DC server)."""
+
+    def __init__(self, field: str, group_field: str | None):
+        self.field, self.group_field = field, group_field
 
     @classmethod
-    def of(cls, base: str, group_by_host: bool) -> "_Hosts":
+    def of(cls, base: str, group_by) -> "_Hosts":
         from smart.alerts.catalogue import load
 
         rule = load().get(base)
         online = rule is not None and "online_access" in rule.object and "installation" not in rule.object
-        return cls("online_access", group_by_host) if online else cls("installation", False)
+        if online:
+            return cls("online_access", "host" if "host" in group_by else None)
+        return cls("installation", "provider" if "provider" in group_by else None)
 
     def _group(self, prefix: str = ""):
-        return F(f"{prefix}{self.field}__host") if self.by_server else None
+        return F(f"{prefix}{self.field}__{self.group_field}") if self.group_field else None
 
     def firing(self, base: str) -> dict:
         """(dealer, group) → distinct hosts firing the base alert."""
@@ -94,9 +107,9 @@ class _Hosts:
     def monitored(self) -> dict:
         """(dealer, group) → live hosts of this kind."""
         model = OnlineAccess if self.field == "online_access" else Installation
-        values = ["dealer_id", "host"] if self.by_server else ["dealer_id"]
+        values = ["dealer_id"] + ([self.group_field] if self.group_field else [])
         rows = model.objects.filter(archived_at__isnull=True).values(*values).order_by().annotate(n=Count("id"))
-        return {(row["dealer_id"], row.get("host", "")): row["n"] for row in rows}
+        return {(row["dealer_id"], row.get(self.group_field, "") or ""): row["n"] for row in rows}
 
     def names(self, base: str, wanted: set) -> dict:
         """(dealer or None for the platform, group) → the first MAX_LISTED names, in order, of the hosts
@@ -107,10 +120,14 @@ class _Hosts:
         f = self.field
         columns = ["dealer_id", f"{f}__name"] if f == "installation" else \
             ["dealer_id", f"{f}__host", f"{f}__folder", f"{f}__login"]
+        grouped = self.group_field and f"{f}__{self.group_field}"
+        if grouped and grouped not in columns:
+            columns.append(grouped)
         hosts = defaultdict(set)
-        for dealer_id, *parts in rows.values_list(*columns).distinct():
+        for row in rows.values(*columns).distinct():
+            parts = [row[c] for c in columns[1:]]
+            dealer_id, group = row["dealer_id"], (row[grouped] or "") if grouped else ""
             name = parts[0] if f == "installation" else f"{parts[0]}/{parts[1]} {parts[2]}"
-            group = parts[0] if self.by_server else ""
             for where in ((dealer_id, group), (None, group)):
                 if where in wanted:
                     hosts[where].add(name)

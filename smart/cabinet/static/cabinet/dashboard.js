@@ -1,0 +1,230 @@
+/* SMART dashboard framework: panels fetched as JSON and drawn with Plotly (served from the installed wheel),
+   Grafana-like controls. Everything the view depends on lives in the URL, so any view is a shareable link. */
+(function () {
+  "use strict";
+  const dash = document.getElementById("dash");
+  if (!dash) return;
+  const T = window.SMART_I18N || {};
+  const t = (s) => T[s] || s;
+  const panelsMeta = JSON.parse(document.getElementById("panels-meta").textContent);
+  const tz = dash.dataset.tz;
+  const timers = [];
+  window.SMART_DASH = { drawn: 0, errors: [], charts: {} };  // read by the browser tests
+
+  function currentParams() { return new URLSearchParams(window.location.search); }
+
+  function go(params) { window.location.search = params.toString(); }
+
+  function setRange(from, to) {
+    const p = currentParams();
+    p.set("from", from); p.set("to", to);
+    rememberRange(from, to);
+    go(p);
+  }
+
+  /* ---------- time in the user's zone ---------- */
+  const fmt = new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "ru-RU",
+    { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  function localIso(d) {  // wall-clock in the user's zone, as Plotly expects for a date axis
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: tz, hourCycle: "h23",
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(d).map((x) => [x.type, x.value]));
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  }
+  function showTime(v) { const d = new Date(v); return isNaN(d) ? v : fmt.format(d); }
+
+  /* ---------- charts ---------- */
+  function drawChart(el, meta, data) {
+    const series = data.series || [];
+    if (!series.length || series.every((s) => !s.x.length)) {
+      el.innerHTML = `<div class="nodata">${t("No data")}</div>`;
+      return;
+    }
+    const bars = meta.kind === "bars";
+    const traces = series.map((s) => ({
+      name: s.name, x: s.x.map((x) => localIso(new Date(x))), y: s.y,
+      type: bars ? "bar" : "scatter", mode: s.mode || "lines", line: { shape: s.shape || "linear", width: 1.5 },
+      connectgaps: false, hovertemplate: `%{y}${data.unit ? " " + data.unit : ""}<extra>%{fullData.name}</extra>`,
+    }));
+    const shapes = (data.bands || []).map((b) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y",
+      y0: b.from, y1: b.to, fillcolor: b.color, opacity: 0.12, line: { width: 0 }, layer: "below" }));
+    const layout = {
+      margin: { l: 48, r: 12, t: 8, b: 32 }, height: el.clientHeight || 300, barmode: data.stack ? "stack" : "group",
+      xaxis: { type: "date", range: [localIso(new Date(data.range.from)), localIso(new Date(data.range.to))] },
+      yaxis: { title: { text: data.unit || "" }, rangemode: "tozero" }, shapes,
+      legend: { orientation: "h", y: -0.15 }, showlegend: series.length > 1, hovermode: "x unified",
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    };
+    el.innerHTML = "";
+    Plotly.newPlot(el, traces, layout, { displaylogo: false, responsive: true, doubleClick: false,
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] });
+    window.SMART_DASH.charts[el.closest("[data-panel]").dataset.panel] = el;
+    // Legend: a click isolates a series (again: shows all), shift-click adds or removes one (Grafana).
+    el.on("plotly_legendclick", (ev) => {
+      const n = ev.data.length, i = ev.curveNumber;
+      const vis = ev.data.map((d) => d.visible === undefined || d.visible === true);
+      const shift = ev.event && ev.event.shiftKey;
+      let next;
+      if (shift) { next = vis.slice(); next[i] = !next[i]; }
+      else { const only = vis[i] && vis.filter(Boolean).length === 1; next = vis.map((_, j) => only || j === i); }
+      Plotly.restyle(el, { visible: next.map((v) => (v ? true : "legendonly")) }, [...Array(n).keys()]);
+      return false;
+    });
+    el.on("plotly_legenddoubleclick", () => false);
+    // Drag-to-zoom applies to every panel: the range becomes absolute and the dashboard re-queries.
+    el.on("plotly_relayout", (ev) => {
+      const a = ev["xaxis.range[0]"], b = ev["xaxis.range[1]"];
+      if (a && b) setRange(String(a).slice(0, 16).replace(" ", "T"), String(b).slice(0, 16).replace(" ", "T"));
+    });
+  }
+
+  /* ---------- tables ---------- */
+  const PAGE = 50;
+  function cellText(col, v) {
+    if (v === null || v === undefined || v === "") return "";
+    if (col.type === "datetime") return showTime(v);
+    if (col.type === "number" && typeof v === "number") return v.toLocaleString(document.documentElement.lang);
+    return String(v);
+  }
+  function drawTable(el, data) {
+    const cols = data.columns || [];
+    const state = { sort: null, dir: 1, filter: "", page: 0 };
+    const rows = data.rows || [];
+    el.innerHTML = "";
+    const bar = document.createElement("div"); bar.className = "table-bar";
+    const filter = document.createElement("input"); filter.type = "search"; filter.placeholder = t("Filter");
+    filter.setAttribute("data-table-filter", "");
+    const count = document.createElement("span"); count.className = "muted";
+    bar.append(filter, count);
+    const wrap = document.createElement("div"); wrap.className = "table-wrap";
+    const table = document.createElement("table"); table.className = "data";
+    const pager = document.createElement("div"); pager.className = "pager";
+    wrap.append(table); el.append(bar, wrap, pager);
+    function visible() {
+      const f = state.filter.toLowerCase();
+      let r = f ? rows.filter((row) => cols.some((c) => cellText(c, row[c.key]).toLowerCase().includes(f))) : rows.slice();
+      if (state.sort) {
+        const k = state.sort;
+        r.sort((a, b) => {
+          const x = a[k], y = b[k];
+          if (x === y) return 0; if (x === null || x === undefined) return 1; if (y === null || y === undefined) return -1;
+          return (x > y ? 1 : -1) * state.dir;
+        });
+      }
+      return r;
+    }
+    function render() {
+      const r = visible();
+      const pages = Math.max(1, Math.ceil(r.length / PAGE));
+      state.page = Math.min(state.page, pages - 1);
+      const head = "<thead><tr>" + cols.map((c) => `<th data-key="${c.key}" class="${c.type || ""}${state.sort === c.key ? (state.dir > 0 ? " asc" : " desc") : ""}">${esc(c.title)}</th>`).join("") + "</tr></thead>";
+      const body = r.slice(state.page * PAGE, state.page * PAGE + PAGE).map((row) => "<tr" + (row._class ? ` class="${esc(row._class)}"` : "") + ">" + cols.map((c) => {
+        const txt = cellText(c, row[c.key]);
+        const link = row._links && row._links[c.key];
+        const inner = link ? `<a href="${esc(link)}">${esc(txt)}</a>` : esc(txt);
+        const cls = (c.type || "") + (row._cell_class && row._cell_class[c.key] ? " " + row._cell_class[c.key] : "");
+        return `<td class="${cls}" title="${esc(txt)}">${inner}</td>`;
+      }).join("") + "</tr>").join("");
+      table.innerHTML = head + "<tbody>" + (body || `<tr><td colspan="${cols.length}" class="nodata">${t("No data")}</td></tr>`) + "</tbody>";
+      count.textContent = `${r.length} ${t("rows")}`;
+      pager.innerHTML = pages > 1 ? `<button data-page="-1" ${state.page === 0 ? "disabled" : ""}>‹</button> ${state.page + 1} / ${pages} <button data-page="1" ${state.page >= pages - 1 ? "disabled" : ""}>›</button>` : "";
+    }
+    table.addEventListener("click", (ev) => {
+      const th = ev.target.closest("th"); if (!th) return;
+      const k = th.dataset.key;
+      if (state.sort === k) state.dir = -state.dir; else { state.sort = k; state.dir = 1; }
+      render();
+    });
+    pager.addEventListener("click", (ev) => { const b = ev.target.closest("button"); if (b) { state.page += +b.dataset.page; render(); } });
+    filter.addEventListener("input", () => { state.filter = filter.value; state.page = 0; render(); });
+    render();
+  }
+  function esc(s) { return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
+
+  function drawStat(el, data) {
+    const v = data.value === null || data.value === undefined ? "—" : data.value;
+    const inner = `<span class="stat-value"${data.color ? ` style="color:${esc(data.color)}"` : ""}>${esc(typeof v === "number" ? v.toLocaleString(document.documentElement.lang) : v)}</span> <span class="stat-unit">${esc(data.unit || "")}</span>`;
+    el.innerHTML = `<div class="stat">${data.link ? `<a href="${esc(data.link)}">${inner}</a>` : inner}</div>`;
+  }
+
+  /* ---------- loading ---------- */
+  async function loadPanel(meta) {
+    const section = dash.querySelector(`[data-panel="${meta.key}"]`);
+    const body = section.querySelector("[data-body]");
+    const notice = section.querySelector(".panel-notice");
+    const url = dash.dataset.panelUrl.replace("PANEL", meta.key) + window.location.search;
+    try {
+      const resp = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+      const data = await resp.json();
+      notice.hidden = !data.notice; notice.textContent = data.notice || "";
+      if (meta.kind === "table") drawTable(body, data);
+      else if (meta.kind === "stat") drawStat(body, data);
+      else if (meta.kind === "text") body.innerHTML = data.html || "";
+      else drawChart(body, meta, data);
+      section.dataset.loaded = String(Date.now());
+      window.SMART_DASH.drawn += 1;
+    } catch (err) {
+      body.innerHTML = `<div class="error">${t("Could not load this panel")}: ${esc(err.message)}</div>`;
+      window.SMART_DASH.errors.push(`${meta.key}: ${err.message}`);
+    }
+  }
+  function loadAll() { return Promise.all(panelsMeta.map(loadPanel)); }
+  dash.querySelector("[data-refresh-now]").addEventListener("click", loadAll);
+
+  /* ---------- controls ---------- */
+  const refreshSel = dash.querySelector("[data-refresh-select]");
+  refreshSel.addEventListener("change", () => {
+    const p = currentParams(); if (refreshSel.value) p.set("refresh", refreshSel.value); else p.delete("refresh"); go(p);
+  });
+  const every = { s: 1, m: 60, h: 3600, d: 86400 };
+  const r = dash.dataset.refresh;
+  if (r) timers.push(setInterval(loadAll, parseInt(r, 10) * every[r.slice(-1)] * 1000));
+
+  dash.querySelectorAll("[data-quick]").forEach((a) => a.addEventListener("click", (ev) => {
+    ev.preventDefault(); setRange(a.dataset.quick, "now");
+  }));
+  const qf = dash.querySelector("[data-quick-filter]");
+  qf.addEventListener("input", () => dash.querySelectorAll("[data-quick]").forEach((a) => {
+    a.parentElement.hidden = !a.textContent.toLowerCase().includes(qf.value.toLowerCase());
+  }));
+  dash.querySelector("[data-abs-range]").addEventListener("submit", (ev) => {
+    ev.preventDefault(); const f = ev.target; setRange(f.from.value.trim(), f.to.value.trim());
+  });
+  function rememberRange(from, to) {
+    if (from.startsWith("now") && to === "now") return;
+    const list = JSON.parse(localStorage.getItem("smart.recentRanges") || "[]").filter((x) => x[0] !== from || x[1] !== to);
+    list.unshift([from, to]); localStorage.setItem("smart.recentRanges", JSON.stringify(list.slice(0, 5)));
+  }
+  const recent = dash.querySelector("[data-recent-ranges]");
+  JSON.parse(localStorage.getItem("smart.recentRanges") || "[]").forEach(([f, to]) => {
+    const a = document.createElement("a"); a.href = "#"; a.textContent = `${f} — ${to}`;
+    a.addEventListener("click", (ev) => { ev.preventDefault(); setRange(f, to); });
+    recent.append(a);
+  });
+
+  // Variables: multi-select, "All" when nothing is chosen; a change re-queries through the URL.
+  dash.querySelectorAll("select[data-multi]").forEach((sel) => sel.addEventListener("change", () => {
+    const p = currentParams(); const name = sel.name;
+    p.delete(name); [...sel.selectedOptions].forEach((o) => p.append(name, o.value)); go(p);
+  }));
+
+  dash.querySelector("[data-share]").addEventListener("click", async (ev) => {
+    try { await navigator.clipboard.writeText(window.location.href); ev.target.textContent = t("Link copied"); }
+    catch (e) { window.prompt(t("Link to this view"), window.location.href); }
+  });
+
+  // Display modes: full → title only → kiosk; Esc goes back to full and leaves the single-panel view.
+  const modes = ["", "tv", "full"];
+  dash.querySelector("[data-kiosk]").addEventListener("click", () => {
+    const p = currentParams(); const i = modes.indexOf(p.get("kiosk") || "");
+    const next = modes[(i + 1) % modes.length]; if (next) p.set("kiosk", next); else p.delete("kiosk"); go(p);
+  });
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    const p = currentParams();
+    if (p.has("kiosk")) { p.delete("kiosk"); go(p); } else if (p.has("viewPanel")) { p.delete("viewPanel"); go(p); }
+  });
+
+  loadAll();
+})();

@@ -1,0 +1,68 @@
+"""Dashboard variables (A §1.2): options under the user's scope and the other choices, multi-select, "All" by
+default, kept in the URL as `var-<name>=<value>` (repeatable) so a view is a shareable link."""
+from dataclasses import replace
+
+from django.utils.translation import gettext_lazy as _
+
+from smart.registry.models import Branch, Role, User
+
+from . import scope
+
+LABELS = {
+    "dealer": _("Dealer"), "branch": _("Branch"), "manager": _("Manager"), "client": _("Client"),
+    "host": _("Host"), "domain": _("Domain"), "checktype": _("Check type"), "login": _("Login"),
+}
+MAX_OPTIONS = 2000
+
+
+def _without(ctx, name):
+    return replace(ctx, vars={k: v for k, v in ctx.vars.items() if k != name})
+
+
+def _options(name, ctx) -> list[tuple[str, str]]:
+    user = ctx.user
+    if name == "dealer":
+        return [(str(d.pk), d.display_name or d.name) for d in scope.dealers(user).order_by("name")]
+    if name == "branch":
+        qs = Branch.objects.filter(dealer__in=scope.dealers(user))
+        if user.role == Role.HEAD and user.branch_id:
+            qs = qs.filter(pk=user.branch_id)
+        return [(str(b.pk), b.name) for b in qs.order_by("name")]
+    if name == "manager":
+        if user.role == Role.MANAGER and not scope.is_operator(user):
+            return [(str(user.pk), str(user))]
+        qs = User.objects.filter(dealer__in=scope.dealers(user), is_active=True,
+                                 role__in=(Role.MANAGER, Role.HEAD, Role.DEALER_ADMIN))
+        if d := ctx.ints("dealer"):
+            qs = qs.filter(dealer_id__in=d)
+        return [(str(u.pk), str(u)) for u in qs.order_by("full_name", "username")]
+    if name == "client":
+        return [(str(c.pk), c.display_name) for c in _without(ctx, "client").clients.order_by("display_name")]
+    if name == "host":
+        qs = _without(ctx, "host").installations.select_related("client").order_by("client__display_name", "name")
+        return [(str(i.pk), f"{i.client.display_name}: {i.name}" if i.client.display_name != i.name else i.name)
+                for i in qs[:MAX_OPTIONS]]
+    if name == "domain":
+        from smart.metrics.models import KnownUser
+
+        qs = (KnownUser.objects.filter(installation__in=ctx.installations.values("pk")).exclude(domain="")
+              .values_list("domain", flat=True).distinct().order_by("domain"))
+        return [(d, d) for d in qs[:MAX_OPTIONS]]
+    if name == "checktype":
+        from smart.probes.models import Check
+
+        return [(value, str(label)) for value, label in Check.choices]
+    if name == "login":
+        qs = ctx.online_accesses.order_by("firm", "login")
+        return [(str(o.pk), f"{o.firm}: {o.login}") for o in qs[:MAX_OPTIONS]]
+    raise ValueError(f"unknown variable {name}")
+
+
+def options_for(names, ctx) -> list[dict]:
+    result = []
+    for name in names:
+        if name in ("dealer",) and not scope.is_operator(ctx.user):
+            continue  # a dealer's people see one dealer: no selector
+        result.append({"name": name, "label": str(LABELS[name]), "selected": ctx.values(name),
+                       "options": [{"value": v, "label": label} for v, label in _options(name, ctx)]})
+    return result

@@ -1,0 +1,8 @@
+"""The dealer's home page (the first page after sign-in)."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def home(request):
+    return render(request, "cabinet/home.html", {})
