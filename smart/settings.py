@@ -8,6 +8,8 @@ SMART_FERNET_KEY key for secrets stored at rest; generated into the data dir whe
 import json
 import os
 import secrets
+import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -15,6 +17,10 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
+if "SMART_DATA_DIR" not in os.environ and "pytest" in sys.modules:
+    # A bare `pytest` never touches ./smart-data, and concurrent runs never share a test database;
+    # child processes the tests start inherit the same folder.
+    os.environ["SMART_DATA_DIR"] = tempfile.mkdtemp(prefix="smart-test-")
 DATA_DIR = Path(os.environ.get("SMART_DATA_DIR", "smart-data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
