@@ -196,6 +196,12 @@ SMART_SMTP_USER = os.environ.get("SMART_SMTP_USER", "")
 SMART_SMTP_PASSWORD = os.environ.get("SMART_SMTP_PASSWORD", "")
 SMART_SMTP_STARTTLS = os.environ.get("SMART_SMTP_STARTTLS", "") in ("1", "true", "yes")
 SMART_MAIL_FROM = os.environ.get("SMART_MAIL_FROM", "SMART <alert@smart.local>")
+# Django's own mail (cabinet invitations) goes through the same relay as the alerts.
+EMAIL_HOST, EMAIL_PORT = SMART_SMTP_HOST, SMART_SMTP_PORT
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = SMART_SMTP_USER, SMART_SMTP_PASSWORD
+EMAIL_USE_TLS = SMART_SMTP_STARTTLS
+DEFAULT_FROM_EMAIL = SMART_MAIL_FROM
+EMAIL_TIMEOUT = 30
 SMART_TELEGRAM_API = os.environ.get("SMART_TELEGRAM_API", "https://api.telegram.org")
 SMART_TELEGRAM_TOKEN = os.environ.get("SMART_TELEGRAM_TOKEN", "")
 SMART_HTTP_TIMEOUT = float(os.environ.get("SMART_HTTP_TIMEOUT", 10))
