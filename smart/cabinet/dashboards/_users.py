@@ -1,0 +1,196 @@
+"""Per-user panels shared by "For managers" and "Kodeks analytics": month counters per (installation, user),
+accounts not using the system, filled cards, refusals.
+
+Per-user counters are stored per month (UserMonthCounters: the month-to-date values of the newest report
+of the month, rewritten only when one changes). A per-user month-to-date series is therefore drawn from the
+moment of the user's last change in a month, held flat to the month's end: exact where drawn, and not
+invented before it."""
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Trunc
+from django.utils.translation import gettext_lazy as _
+
+from smart.metrics.models import KnownUser, RefusalEvent, SessionEvent, UserMonthCounters
+from smart.metrics.rollup import NO_SEATS_CODES
+
+from .. import queries_bizinst as qb
+from ._series import chart, series, top
+
+
+def _month_end(month, tz) -> datetime:
+    nxt = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return qb.local_midnight(nxt, tz)
+
+
+def user_month_series(ctx, fields: tuple[str, ...]) -> dict:
+    """One series per (installation, user): the month-to-date sum of `fields`, from the last change of each
+    month to the month's end (a gap between months)."""
+    lab = qb.labels(ctx.installations)
+    start, end = ctx.tr.start, ctx.tr.end
+    named = defaultdict(list)
+    for inst, login, month, t, *values in qb.user_months(ctx.installation_ids, start, end, ctx.values("domain"), fields):
+        value = sum(v or 0 for v in values)
+        if not value:
+            continue
+        a, b = max(t, start), min(_month_end(month, ctx.tz), end)
+        if a >= b:
+            continue
+        points = named[qb.series_name(lab.get(inst), login)]
+        if points:
+            points.append((a, None))
+        points += [(a, value), (b, value)]
+    kept, notice = top(dict(named))
+    return chart(series(kept, ctx.tz, shape="hv", fill="tozeroy"), notice=notice, legend=["max", "last"])
+
+
+def refusals_per_day(ctx) -> dict:
+    """A11: refusals for lack of a free seat, per day (user's zone), installation and login."""
+    lab = qb.labels(ctx.installations)
+    qs = RefusalEvent.objects.filter(installation__in=ctx.installation_ids, at__gte=ctx.tr.start, at__lt=ctx.tr.end)
+    qs = qs.filter(Q(code__in=NO_SEATS_CODES) | Q(reason="no_free_seats"))
+    if d := ctx.values("domain"):
+        qs = qs.filter(qb.in_domains(d))
+    rows = (qs.annotate(day=Trunc("at", "day", tzinfo=ctx.tz)).values("day", "installation_id", "login")
+            .annotate(n=Sum("count")).order_by("installation_id", "login", "day"))
+    out = []
+    for r in rows:
+        label = lab.get(r["installation_id"])
+        out.append({"day": r["day"].date().isoformat(), "client": label.client if label else "",
+                    "host": label.name if label else "", "login": r["login"], "count": r["n"]})
+    return {"columns": [
+        {"key": "day", "title": str(_("Day")), "type": "text"},
+        {"key": "client", "title": str(_("Client")), "type": "text"},
+        {"key": "host", "title": str(_("Host")), "type": "text"},
+        {"key": "login", "title": str(_("Login")), "type": "text"},
+        {"key": "count", "title": str(_("Count per day")), "type": "number"},
+    ], "rows": out}
+
+
+def refused_users_per_hour(ctx) -> dict:
+    """A12: distinct accounts refused a connection in each hour (any reason), per installation."""
+    lab = qb.labels(ctx.installations)
+    qs = RefusalEvent.objects.filter(installation__in=ctx.installation_ids, at__gte=ctx.tr.start, at__lt=ctx.tr.end)
+    if d := ctx.values("domain"):
+        qs = qs.filter(qb.in_domains(d))
+    rows = (qs.annotate(h=Trunc("at", "hour", tzinfo=ctx.tz)).values("installation_id", "h")
+            .annotate(n=Count("login", distinct=True)).order_by("installation_id", "h"))
+    named = defaultdict(list)
+    for r in rows:
+        named[qb.series_name(lab.get(r["installation_id"]))].append((r["h"], r["n"]))
+    return chart(series(named, ctx.tz), legend=["count"])
+
+
+def zero_queries_stats(ctx) -> dict:
+    """A13, per installation and calendar month: accounts with no DB request in the month (registered
+    accounts, newcomers included), users in the month's statistics, and round(100 × not using / total)."""
+    lab = qb.labels(ctx.installations)
+    ids, domains = ctx.installation_ids, ctx.values("domain")
+    total, active, last_t = defaultdict(int), defaultdict(set), {}
+    for inst, login, month, t, db in qb.user_months(ids, ctx.tr.start, ctx.tr.end, domains, ("db_requests",)):
+        key = (inst, month)
+        total[key] += 1
+        if db:
+            active[key].add(login)
+        last_t[key] = max(last_t.get(key, t), t)
+    known = KnownUser.objects.filter(installation__in=ids)
+    if domains:
+        known = known.filter(domain__in=domains)
+    accounts = defaultdict(list)
+    for inst, login, first, last in known.values_list("installation_id", "login", "first_seen", "last_seen"):
+        accounts[inst].append((login, first, last))
+    named = defaultdict(list)
+    for (inst, month), n_total in sorted(total.items(), key=lambda kv: kv[0][1]):
+        begin, stop = qb.local_midnight(month, ctx.tz), _month_end(month, ctx.tz)
+        not_using = sum(1 for login, first, last in accounts.get(inst, ())
+                        if first < stop and last >= begin and login not in active[(inst, month)])
+        t = min(max(last_t[(inst, month)], ctx.tr.start), ctx.tr.end)
+        name = qb.series_name(lab.get(inst))
+        named[str(_("not using: %(name)s") % {"name": name})].append((t, not_using))
+        named[str(_("%% not using: %(name)s") % {"name": name})].append((t, round(100 * not_using / n_total)))
+        named[str(_("total users: %(name)s") % {"name": name})].append((t, n_total))
+    return chart(series(named, ctx.tz, mode="lines+markers", fill="tozeroy"), legend=["last"])
+
+
+def inactive_users(ctx) -> dict:
+    """A15: accounts with no DB request in the trailing 60 days, each a flat line at 0 while it holds."""
+    lab = qb.labels(ctx.installations)
+    start, end = ctx.tr.start, ctx.tr.end
+    named = {}
+    for (inst, login), spans in qb.inactive_spans(ctx.installation_ids, ctx.values("domain")).items():
+        points = []
+        for begin, stop in spans:
+            a, b = max(begin, start), min(stop or end, end)
+            if a >= b:
+                continue
+            if points:
+                points.append((a, None))
+            points += [(a, 0), (b, 0)]
+        if points:
+            named[qb.series_name(lab.get(inst), login)] = points
+    kept, notice = top(named, 200)
+    return chart(series(kept, ctx.tz), notice=notice, legend=["last"])
+
+
+def inactive_counts(ctx) -> dict:
+    """Kodeks analytics §3.5: per installation, the number of accounts not using the system for 60 days."""
+    lab = qb.labels(ctx.installations)
+    spans = qb.inactive_spans(ctx.installation_ids, ctx.values("domain"))
+    counts = qb.count_over_time(spans, ctx.tr.start, ctx.tr.end)
+    named = {qb.series_name(lab.get(inst)): points for inst, points in counts.items()}
+    return chart(series(named, ctx.tz, shape="hv", fill="tozeroy"), legend=["min", "max", "last"])
+
+
+def filled_cards(ctx) -> dict:
+    """A16: per installation, 100 × users who logged in and have a filled card / users who logged in, as it
+    changes with each first login (a user's first session within retention, else the last login known);
+    cards as the newest report gives them."""
+    lab = qb.labels(ctx.installations)
+    ids, domains = ctx.installation_ids, ctx.values("domain")
+    users = KnownUser.objects.filter(installation__in=ids)
+    sessions = SessionEvent.objects.filter(installation__in=ids)
+    if domains:
+        users = users.filter(domain__in=domains)
+        sessions = sessions.filter(qb.in_domains(domains))
+    first_login = {(i, login): t for i, login, t in sessions.values("installation_id", "login")
+                   .annotate(t=Min("started_at")).values_list("installation_id", "login", "t")}
+    events = defaultdict(list)  # inst -> [(login moment, filled)]
+    for row in users.values("installation_id", "login", "last_login_at", *qb.CARD_FIELDS):
+        moment = first_login.get((row["installation_id"], row["login"])) or row["last_login_at"]
+        if moment is not None:
+            events[row["installation_id"]].append((moment, qb.card_filled(row)))
+    start, end = ctx.tr.start, ctx.tr.end
+    named = {}
+    for inst, items in events.items():
+        items.sort(key=lambda e: e[0])
+        logged = filled = 0
+        points = []
+        for moment, is_filled in items:
+            if moment >= end:
+                break
+            logged, filled = logged + 1, filled + int(is_filled)
+            t = max(moment, start)
+            value = 100.0 * filled / logged
+            if points and points[-1][0] == t:
+                points[-1] = (t, value)
+            else:
+                points.append((t, value))
+        if points:
+            points.append((end, points[-1][1]))
+            named[qb.series_name(lab.get(inst))] = points
+    return named
+
+
+def month_rows_by_installation(ctx, month_of_end: dict) -> dict[int, dict]:
+    """Per installation, activity and involvement of its month (`month_of_end`) summed over the chosen
+    domains' users only (the domain filter of A1)."""
+    rows = (UserMonthCounters.objects.filter(installation__in=list(month_of_end))
+            .filter(qb.in_domains(ctx.values("domain"))).values_list("installation_id", "month", *qb.ACTIVITY))
+    out = defaultdict(lambda: {"activity": 0.0, "active": 0})
+    for inst, month, *values in rows:
+        if month_of_end.get(inst) != month:
+            continue
+        out[inst]["activity"] += sum(v or 0 for v in values)
+        out[inst]["active"] += 1 if values[0] else 0  # ACTIVITY[0] is db_requests
+    return dict(out)

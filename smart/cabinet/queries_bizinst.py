@@ -1,0 +1,265 @@
+"""Read-side helpers of the business-analytics dashboards (managers, Kodeks analytics, user cards, search
+queries, AD statistics, kAssist, disk space).
+
+Everything is set-based: one query per panel (or two, for labels), aggregated in the database where the
+rows are many, and folded in Python only over per-installation or per-user rows. Month-based values use
+each installation's own calendar month (Snapshot.month, DailyRollup.day are in the installation's zone).
+
+Definitions (00-product.md "Decisions"):
+- activity = month-to-date sum of DB requests, documents opened, services, link follows, saves, prints,
+  searches and kAssist requests;
+- involvement = 100 × users with ≥ 1 DB request this month / seats in the reg-file;
+- a filled card has all five of full name, phone, e-mail, position, department.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Trunc
+
+from smart.metrics.models import DailyRollup, KnownUser, Snapshot, UserMonthCounters
+from smart.registry.models import Client
+
+ACTIVITY = ("db_requests", "documents_opened", "services", "link_follows", "saves", "prints", "searches",
+            "kassist_requests")
+CARD_FIELDS = ("full_name", "phone", "email", "position", "department")
+UNDETERMINED = "НеОпределён"  # the original's label for users without an AD group (B §C2, C §2)
+HOUR_STEP_MAX = timedelta(days=7)  # month-to-date series per report up to a week, per day beyond
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    client: str
+    client_id: int
+    legal_name: str
+    manager: str
+    address: str
+    dealer: str
+
+
+def labels(installations) -> dict[int, Label]:
+    """Names shown beside an installation: its client, manager (the installation's own, else the client's
+    first) and address, in two queries."""
+    rows = list(installations.values_list(
+        "pk", "name", "client_id", "client__display_name", "client__legal_name", "manager__full_name",
+        "manager__username", "address", "port", "dealer__display_name", "dealer__name", "state__legal_name"))
+    client_ids = {r[2] for r in rows}
+    client_manager = {}
+    for cid, full, username in (Client.managers.through.objects.filter(client_id__in=client_ids)
+                                .order_by("client_id", "user__full_name", "user__username")
+                                .values_list("client_id", "user__full_name", "user__username")):
+        client_manager.setdefault(cid, full or username)
+    result = {}
+    for pk, name, cid, client, legal, m_full, m_user, address, port, d_display, d_name, state_legal in rows:
+        manager = m_full or m_user or client_manager.get(cid, "")
+        addr = f"{address}:{port}" if address and port else (address or name)
+        result[pk] = Label(name=name, client=client, client_id=cid, legal_name=state_legal or legal or client,
+                           manager=manager, address=addr, dealer=d_display or d_name)
+    return result
+
+
+def series_name(label: Label | None, *extra: str) -> str:
+    if label is None:
+        return " ".join(extra)
+    head = label.name if label.client == label.name else f"{label.client}: {label.name}"
+    return " ".join([head, *extra])
+
+
+def step_for(start: datetime, end: datetime) -> str:
+    return "hour" if end - start <= HOUR_STEP_MAX else "day"
+
+
+def local_midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, time(), tz)
+
+
+def month_floor(d: date) -> date:
+    return date(d.year, d.month, 1)
+
+
+# ---- domain (AD group) filter ----------------------------------------------------------------------------
+
+def in_domains(domains: list[str], inst_field: str = "installation", login_field: str = "login"):
+    """A filter expression: the row's (installation, login) is a user of one of `domains`."""
+    return Exists(KnownUser.objects.filter(installation=OuterRef(inst_field), login=OuterRef(login_field),
+                                           domain__in=domains))
+
+
+# ---- month-to-date series ------------------------------------------------------------------------------
+
+def _rollup_field(counter: str) -> str:
+    return "counted_searches" if counter == "searches" else counter
+
+
+def month_to_date(ids, start: datetime, end: datetime, counters: tuple[str, ...], tz,
+                  step: str | None = None) -> dict[int, list[tuple[datetime, float | None]]]:
+    """Per installation, the month-to-date sum of `counters` (summed over the installation's users):
+    per report (step "hour": the reports' own totals) or per local day (step "day": the daily increments
+    accumulated from the 1st of each of the installation's months). Resets on the 1st by construction."""
+    step = step or step_for(start, end)
+    result: dict[int, list] = defaultdict(list)
+    if step == "hour":
+        cols = [f"total_{c}" for c in counters]
+        rows = (Snapshot.objects.filter(installation__in=ids, report_time__gte=start, report_time__lt=end)
+                .order_by("installation_id", "report_time").values_list("installation_id", "report_time", *cols))
+        for inst, t, *values in rows.iterator(chunk_size=10000):
+            known = [v for v in values if v is not None]
+            result[inst].append((t, float(sum(known)) if known else None))
+        return dict(result)
+    first = month_floor((start - timedelta(days=1)).date())  # local days may start before the UTC date
+    fields = [_rollup_field(c) for c in counters]
+    rows = (DailyRollup.objects.filter(installation__in=ids, day__gte=first, day__lte=end.date())
+            .order_by("installation_id", "day").values_list("installation_id", "day", *fields))
+    running: dict[tuple[int, date], float] = {}
+    start_day = start.astimezone(tz).date()
+    for inst, day, *values in rows.iterator(chunk_size=10000):
+        key = (inst, month_floor(day))
+        running[key] = running.get(key, 0.0) + sum(v or 0 for v in values)
+        if day >= start_day:
+            result[inst].append((local_midnight(day, tz), running[key]))
+    return dict(result)
+
+
+def involvement_series(ids, start: datetime, end: datetime, tz, step: str | None = None):
+    """Per installation, month-to-date involvement % (users with ≥ 1 DB request / reg-file seats) from
+    each report; per day the day's last value of the installation's month (the value only grows in a month)."""
+    step = step or step_for(start, end)
+    base = Snapshot.objects.filter(installation__in=ids, report_time__gte=start, report_time__lt=end,
+                                   users_active_month__isnull=False, seats_total__gt=0)
+    result: dict[int, list] = defaultdict(list)
+    if step == "hour":
+        rows = base.order_by("installation_id", "report_time").values_list(
+            "installation_id", "report_time", "users_active_month", "seats_total")
+        for inst, t, users, seats in rows.iterator(chunk_size=10000):
+            result[inst].append((t, 100.0 * users / seats))
+        return dict(result)
+    rows = (base.annotate(t=Trunc("report_time", "day", tzinfo=tz)).values("installation_id", "t", "month")
+            .annotate(users=Max("users_active_month"), seats=Max("seats_total"))
+            .order_by("installation_id", "t", "month").values_list("installation_id", "t", "users", "seats"))
+    for inst, t, users, seats in rows:
+        points = result[inst]
+        value = 100.0 * users / seats
+        if points and points[-1][0] == t:  # a day cut by the installation's month start: keep the new month
+            points[-1] = (t, value)
+        else:
+            points.append((t, value))
+    return dict(result)
+
+
+def snapshot_as_of(ids, end: datetime, start: datetime | None = None) -> dict[int, dict]:
+    """Per installation, the newest report before `end` (and at or after `start`): its month-to-date figures."""
+    from smart.registry.models import Installation
+
+    newest = Snapshot.objects.filter(installation=OuterRef("pk"), report_time__lt=end)
+    if start is not None:
+        newest = newest.filter(report_time__gte=start)
+    picked = (Installation.objects.filter(pk__in=ids)
+              .annotate(s=Subquery(newest.order_by("-report_time").values("pk")[:1]))
+              .exclude(s=None).values_list("s", flat=True))
+    cols = ["installation_id", "report_time", "month", "users_active_month", "seats_total", "seats_used",
+            *[f"total_{c}" for c in ACTIVITY]]
+    return {r["installation_id"]: r for r in Snapshot.objects.filter(pk__in=picked).values(*cols)}
+
+
+def activity_of(row: dict) -> float | None:
+    parts = [row.get(f"total_{c}") for c in ACTIVITY]
+    if all(p is None for p in parts):
+        return None
+    return float(sum(p or 0 for p in parts))
+
+
+def involvement_of(row: dict) -> float | None:
+    users, seats = row.get("users_active_month"), row.get("seats_total")
+    if users is None or not seats:
+        return None
+    return 100.0 * users / seats
+
+
+# ---- per-user month counters --------------------------------------------------------------------------
+
+def user_months(ids, start: datetime, end: datetime, domains: list[str] | None = None, fields=ACTIVITY):
+    """UserMonthCounters rows of the months the range touches (the newest report of each month per user:
+    its month-to-date values and the time of the report they come from)."""
+    qs = UserMonthCounters.objects.filter(installation__in=ids, month__gte=month_floor((start - timedelta(days=1)).date()),
+                                          month__lte=(end + timedelta(days=1)).date())
+    if domains:
+        qs = qs.filter(in_domains(domains))
+    return qs.order_by("installation_id", "login", "month").values_list(
+        "installation_id", "login", "month", "report_time", *fields)
+
+
+# ---- accounts not using the system ----------------------------------------------------------------------
+
+INACTIVE_AFTER = timedelta(days=60)
+
+
+def inactive_spans(ids, domains: list[str] | None = None) -> dict[tuple[int, str], list[tuple[datetime, datetime | None]]]:
+    """Per (installation, login), the spans during which the account had made no DB request for 60 days.
+
+    The activity moments of an account are the report times of its month rows with DB requests (each row is
+    rewritten only when a counter changes, so its time is the account's last action that month) and its last
+    login; gaps within a month are shorter than 60 days, so these moments give the spans exactly (to a report).
+    An account with no activity counts from its registration (or first sighting); an account no longer listed
+    by the installation's newest report stops counting when it disappeared."""
+    users = KnownUser.objects.filter(installation__in=ids)
+    if domains:
+        users = users.filter(domain__in=domains)
+    accounts = {}
+    for inst, login, registered, first_seen, last_seen, last_login, newest in users.values_list(
+            "installation_id", "login", "registered_on", "first_seen", "last_seen", "last_login_at",
+            "installation__state__report_time"):
+        born = first_seen
+        if registered is not None:
+            born = min(born, datetime.combine(registered, time(), first_seen.tzinfo))
+        gone = last_seen if newest is not None and last_seen < newest else None
+        accounts[(inst, login)] = (born, gone, [last_login] if last_login else [])
+    active = UserMonthCounters.objects.filter(installation__in=ids, db_requests__gt=0)
+    if domains:
+        active = active.filter(in_domains(domains))
+    for inst, login, t in active.values_list("installation_id", "login", "report_time").iterator(chunk_size=10000):
+        acc = accounts.get((inst, login))
+        if acc is not None:
+            acc[2].append(t)
+    spans = {}
+    for key, (born, gone, moments) in accounts.items():
+        marks = sorted({born, *moments})
+        found = []
+        for a, b in zip(marks, marks[1:] + [None]):
+            begin = a + INACTIVE_AFTER
+            stop = b if gone is None or (b is not None and b < gone) else gone
+            if stop is None or begin < stop:
+                found.append((begin, stop))
+        if found:
+            spans[key] = found
+    return spans
+
+
+def count_over_time(spans: dict, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, int]]]:
+    """Per installation, the number of accounts inside a span, as a step series over [start, end]."""
+    deltas: dict[int, dict[datetime, int]] = defaultdict(lambda: defaultdict(int))
+    for (inst, _login), items in spans.items():
+        for begin, stop in items:
+            deltas[inst][max(begin, start)] += 1
+            if stop is not None:
+                deltas[inst][max(stop, start)] -= 1
+    result = {}
+    for inst, changes in deltas.items():
+        level, points = 0, []
+        for t in sorted(changes):
+            level += changes[t]
+            if t >= end:
+                break
+            if points and points[-1][0] == t:
+                points[-1] = (t, level)
+            else:
+                points.append((t, level))
+        if points:
+            points.append((end, points[-1][1]))
+            result[inst] = points
+    return result
+
+
+def card_filled(row: dict) -> bool:
+    return all((row.get(f) or "").strip() for f in CARD_FIELDS)
