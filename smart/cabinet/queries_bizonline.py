@@ -1,0 +1,267 @@
+"""Read-side helpers of the online-billing, prolongation, quarterly and search dashboards (the bizonline area).
+
+Everything here is set-based: one query per panel (or per distinct time zone), never one per object.
+Quota months of online accesses follow smart.alerts.conditions.online (the client's zone, never before the
+vendor's Moscow reset); installation months follow the daily rollups, which are already the installation's
+calendar days.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Avg, Count, F, FloatField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, Trunc, TruncMonth
+
+from smart.alerts.conditions.online import (
+    client_zones, forecast_exhaustion, quota_month, quota_period,
+)
+from smart.metrics.models import DailyRollup, SearchEvent
+from smart.probes.models import Check, CheckSample, OnlineCounters
+from smart.registry.models import OnlineAccess
+
+COUNTERS = ("documents", "search", "print", "export")
+MAX_HOURLY_POINTS = 1000  # per series; longer ranges are drawn per day
+
+
+# ---- online accesses ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AccessRow:
+    id: int
+    client_id: int
+    client: str
+    firm: str
+    login: str
+    host: str
+    folder: str
+    manager_id: int | None
+    manager: str
+
+    @property
+    def label(self) -> str:
+        """A series label: client and login (one client may have several accesses, A §4.2)."""
+        return f"{self.client} / {self.login}"
+
+
+def access_rows(ctx) -> list[AccessRow]:
+    """The online accesses in the user's scope narrowed by the client, manager and login variables."""
+    qs = ctx.online_accesses
+    if ids := ctx.ints("login"):
+        qs = qs.filter(pk__in=ids)
+    rows = qs.order_by("client__display_name", "login").values_list(
+        "pk", "client_id", "client__display_name", "firm", "login", "host", "folder", "manager_id",
+        "manager__full_name", "manager__username")
+    return [AccessRow(pk, cid, cname, firm, login, host, folder, mid, full or user or "")
+            for pk, cid, cname, firm, login, host, folder, mid, full, user in rows]
+
+
+def latest_readings(access_ids, start: datetime, end: datetime) -> dict[int, OnlineCounters]:
+    """Per access, its newest billing reading in [start, end) (one correlated sub-query on the index)."""
+    if not access_ids:
+        return {}
+    newest = (OnlineCounters.objects.filter(online_access=OuterRef("pk"), at__gte=start, at__lt=end)
+              .order_by("-at", "-pk").values("pk")[:1])
+    picked = dict(OnlineAccess.objects.filter(pk__in=list(access_ids)).annotate(r=Subquery(newest))
+                  .exclude(r=None).values_list("pk", "r"))
+    readings = OnlineCounters.objects.in_bulk(list(picked.values()))
+    return {a: readings[r] for a, r in picked.items()}
+
+
+def used_pct(left: int | None, limit: int | None) -> float | None:
+    """% of the monthly quota used: (quota − remaining) / quota × 100 (A §4.1), 1 decimal."""
+    if left is None or not limit:
+        return None
+    return round(100.0 * (limit - left) / limit, 1)
+
+
+def forecast(reading: OnlineCounters, zone: ZoneInfo) -> tuple[datetime | None, str | None]:
+    """The earliest of the four counters to run out before the quota month ends at this month's pace
+    (smart.alerts.conditions.online.forecast_exhaustion), and which counter; (None, None) if none will."""
+    period = quota_period(reading.at, zone)
+    best = (None, None)
+    for counter in COUNTERS:
+        when = forecast_exhaustion(reading, counter, period)
+        if when is not None and (best[0] is None or when < best[0]):
+            best = (when, counter)
+    return best
+
+
+def zones_of(rows: list[AccessRow]) -> dict[int, ZoneInfo]:
+    return client_zones({r.client_id for r in rows})
+
+
+def step_for(start: datetime, end: datetime) -> str:
+    return "hour" if (end - start).total_seconds() / 3600 <= MAX_HOURLY_POINTS else "day"
+
+
+def remaining_series(access_ids, start, end, counter: str, tz) -> dict[int, list]:
+    """Per access: the remaining units of `counter` per hour (or day), the lowest reading of each step."""
+    step = step_for(start, end)
+    rows = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end)
+            .exclude(**{f"{counter}_left": None})
+            .annotate(t=Trunc("at", step, tzinfo=tz)).values("online_access_id", "t")
+            .annotate(v=Min(f"{counter}_left")).order_by("online_access_id", "t")
+            .values_list("online_access_id", "t", "v"))
+    result = defaultdict(list)
+    for access_id, t, v in rows:
+        result[access_id].append((t, v))
+    return result
+
+
+def docs_used_pct_series(access_ids, start, end, tz, by_manager: bool) -> dict:
+    """Mean "% of the document quota used" over the accesses at each hour (or day): {manager_id or None: [(t, %)]}.
+    The mean is over the readings of the step (one per access per hour at the scraper's cadence)."""
+    step = step_for(start, end)
+    pct = Cast(F("documents_limit") - F("documents_left"), FloatField()) * 100.0 / Cast(F("documents_limit"), FloatField())
+    keys = ("online_access__manager_id", "t") if by_manager else ("t",)
+    rows = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end,
+                                          documents_limit__gt=0, documents_left__isnull=False)
+            .annotate(t=Trunc("at", step, tzinfo=tz)).values(*keys).annotate(v=Avg(pct)).order_by(*keys))
+    result = defaultdict(list)
+    for row in rows:
+        result[row.get("online_access__manager_id")].append((row["t"], round(row["v"], 2)))
+    return result
+
+
+def monitored_counts(access_ids, start, end, tz) -> dict[str, list]:
+    """Per hour (or day): how many accesses, and how many distinct clients, had a billing reading (C §1.3)."""
+    step = step_for(start, end)
+    rows = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end)
+            .annotate(t=Trunc("at", step, tzinfo=tz)).values("t")
+            .annotate(accesses=Count("online_access_id", distinct=True),
+                      clients=Count("online_access__client_id", distinct=True)).order_by("t"))
+    rows = list(rows)
+    return {"accesses": [(r["t"], r["accesses"]) for r in rows], "clients": [(r["t"], r["clients"]) for r in rows]}
+
+
+def scrape_errors(access_ids, start, end, limit: int = 5000) -> list[dict]:
+    """Failed billing and search-history scrapes of the accesses in the range (A §4.8), newest first."""
+    return list(CheckSample.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end,
+                                           check_type__in=(Check.BILLING, Check.SEARCHES), ok=False)
+                .order_by("-at").values("online_access_id", "at", "check_type", "state", "code", "detail")[:limit])
+
+
+def monthly_minimums(rows: list[AccessRow], year: int) -> dict[int, dict[int, dict[str, int | None]]]:
+    """{access: {month: {counter: lowest remaining}}} over the quota months of `year` (C §8). The lowest
+    reading of a quota month is its balance at month end (balances only fall within a month) and stays right
+    when the last scrape of the month failed. One query with one filtered aggregate per month and counter."""
+    if not rows:
+        return {}
+    zones = zones_of(rows)
+    by_zone = defaultdict(list)
+    for r in rows:
+        by_zone[zones[r.client_id]].append(r.id)
+    result: dict[int, dict] = {}
+    for zone, ids in by_zone.items():  # one query per distinct client zone
+        periods = {m: quota_month(year, m, zone) for m in range(1, 13)}
+        aggs = {f"{c}_{m}": Min(f"{c}_left", filter=Q(at__gte=p.start, at__lt=p.end))
+                for m, p in periods.items() for c in COUNTERS}
+        qs = (OnlineCounters.objects.filter(online_access_id__in=ids, at__gte=periods[1].start,
+                                            at__lt=periods[12].end)
+              .values("online_access_id").annotate(n=Count("id"), **{
+                  f"n_{m}": Count("id", filter=Q(at__gte=p.start, at__lt=p.end)) for m, p in periods.items()},
+                  **aggs))
+        for row in qs:
+            result[row["online_access_id"]] = {
+                m: ({c: row[f"{c}_{m}"] for c in COUNTERS} if row[f"n_{m}"] else None) for m in range(1, 13)}
+    return result
+
+
+# ---- installations: monthly totals -----------------------------------------------------------------------
+
+# The prolongation metrics (A §5.1) as sums of daily rollup counters.
+DOCUMENTS = ("documents_opened", "documents_free")  # "documents requested from the DB": counted + free
+ACTIVITY = ("db_requests", "documents_opened", "services", "link_follows", "saves", "prints",
+            "counted_searches", "kassist_requests")  # 00-product "Activity": every user action
+MONTH_FIELDS = ("documents_opened", "documents_free", "saves", "prints", "refusals_no_seats", "db_requests",
+                "services", "link_follows", "counted_searches", "kassist_requests", "empty_searches", "searches")
+
+
+def monthly_totals(installation_ids, first: date, last: date, by_installation: bool = False) -> dict:
+    """Sums of the daily rollups per calendar month (the installation's calendar) in [first, last]:
+    {month_start: {field: sum, "reports": n}} or, by installation, {(installation_id, month_start): {...}}.
+    A month without any rollup row is absent (no data), a month with rows but no use has zeros."""
+    keys = ("installation_id", "m") if by_installation else ("m",)
+    rows = (DailyRollup.objects.filter(installation_id__in=installation_ids, day__gte=first, day__lte=last)
+            .annotate(m=TruncMonth("day")).values(*keys)
+            .annotate(reports=Sum("reports"), **{f: Sum(f) for f in MONTH_FIELDS}).order_by(*keys))
+    result = {}
+    for row in rows:
+        m = row.pop("m")
+        m = m.date() if isinstance(m, datetime) else m
+        key = (row.pop("installation_id"), m) if by_installation else m
+        result[key] = {k: (v or 0) for k, v in row.items()}
+    return result
+
+
+def derived(values: dict) -> dict:
+    """The prolongation rows that are sums of rollup fields."""
+    return {"documents": sum(values.get(f, 0) for f in DOCUMENTS),
+            "activity": sum(values.get(f, 0) for f in ACTIVITY)}
+
+
+def intelligent_searches_by_month(installations: list[tuple[int, str]], start: datetime, end: datetime) -> dict:
+    """{month_start: count} of intelligent searches in the search log, months in each installation's zone.
+    One query per distinct zone (a client's installations usually share one)."""
+    by_zone = defaultdict(list)
+    for pk, zone in installations:
+        by_zone[zone].append(pk)
+    result = defaultdict(int)
+    for zone, ids in by_zone.items():
+        try:
+            tz = ZoneInfo(zone)
+        except Exception:  # noqa: BLE001 - a zone unknown to tzdata: Moscow, as the registry's default
+            tz = ZoneInfo("Europe/Moscow")
+        rows = (SearchEvent.objects.filter(installation_id__in=ids, at__gte=start, at__lt=end,
+                                           search_type__iexact="intelligent")
+                .annotate(m=Trunc("at", "month", tzinfo=tz)).values("m").annotate(n=Count("id")).values_list("m", "n"))
+        for m, n in rows:
+            result[m.date() if isinstance(m, datetime) else m] += n
+    return result
+
+
+# ---- month-over-month ------------------------------------------------------------------------------------
+
+INFINITY = "∞"
+
+
+def change_pct(current, previous):
+    """Month-over-month (or quarter-over-quarter) change, 00-product: (current − previous) / previous × 100,
+    3 significant digits; ∞ when previous is 0 (or missing) and current is not; None ("no data") when current
+    is missing, or both are missing or 0."""
+    if current is None:
+        return None
+    prev = previous or 0
+    if prev == 0:
+        return INFINITY if current else None
+    return sig3((current - prev) / prev * 100)
+
+
+def sig3(x: float) -> float:
+    """Round to 3 significant digits (736, −66.7, 1.23e3 → 1230)."""
+    if x == 0:
+        return 0.0
+    return float(f"{x:.3g}")
+
+
+def month_add(d: date, months: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 + months, 12)
+    return date(y, m + 1, 1)
+
+
+def year_months(year: int) -> list[date]:
+    return [date(year, m, 1) for m in range(1, 13)]
+
+
+def quarter_of(d: date) -> tuple[int, int]:
+    return d.year, (d.month - 1) // 3 + 1
+
+
+def quarter_start(year: int, q: int) -> date:
+    return date(year, 3 * (q - 1) + 1, 1)
+
+
+def prev_quarter(year: int, q: int) -> tuple[int, int]:
+    return (year - 1, 4) if q == 1 else (year, q - 1)
+
