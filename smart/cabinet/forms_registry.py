@@ -37,7 +37,7 @@ def _emails(value: str) -> str:
         return ""
     canonical, reason = csvrows.parse_emails(value)
     if reason:
-        raise forms.ValidationError(reason)
+        raise forms.ValidationError(reason, code="bad_email")
     return canonical
 
 
@@ -47,7 +47,7 @@ def _time_zone(value: str) -> str:
     except BadTimeZone:
         raise forms.ValidationError(_(
             "Write an IANA time zone such as Europe/Moscow, or the offset from Saratov time in hours "
-            "(Moscow is -1).")) from None
+            "(Moscow is -1)."), code="bad_tz") from None
 
 
 class _DealerForm(forms.ModelForm):
@@ -83,7 +83,8 @@ class ClientForm(_DealerForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("The dealer already has a client with this name (case is ignored)."))
+            raise forms.ValidationError(_("The dealer already has a client with this name (case is ignored)."),
+                                        code="unique")
         return slug
 
     def clean_display_name(self):
@@ -126,11 +127,13 @@ class InstallationForm(_DealerForm):
         if kind == Installation.Kind.PULLED:
             address, port = (data.get("address") or "").strip(), data.get("port")
             if not address or not port:
-                self.add_error("address", _("A polled installation needs an address and a port."))
+                self.add_error("address", forms.ValidationError(
+                    _("A polled installation needs an address and a port."), code="required"))
             else:
                 parsed = csvrows.parse_address(f"[{address}]:{port}" if ":" in address else f"{address}:{port}")
                 if parsed is None:
-                    self.add_error("address", _("Not a host name or IP address with a port 1-65535."))
+                    self.add_error("address", forms.ValidationError(
+                        _("Not a host name or IP address with a port 1-65535."), code="bad_address"))
                 else:
                     data["address"], data["port"] = parsed
                     data["name"] = csvrows._address_name(*parsed)
@@ -139,16 +142,18 @@ class InstallationForm(_DealerForm):
         elif kind == Installation.Kind.PUSHED:
             name = (data.get("name") or "").strip()
             if not csvrows.CLIENT_SLUG_RE.match(name):
-                self.add_error("name", _(
+                self.add_error("name", forms.ValidationError(_(
                     "1-64 Latin letters, digits, '_', '.', '-', starting with a letter or digit: the same as "
-                    "CLIENTNAME in the scripts."))
+                    "CLIENTNAME in the scripts."), code="bad_client_name"))
             data["name"], data["address"], data["port"], data["scheme"] = name, "", None, ""
         floor = settings.SMART_PROBE_MIN_INTERVAL_S
         for field in ("probe_interval_s", "status_interval_s"):
             if data.get(field) is not None and data[field] < floor:
-                self.add_error(field, _("At least %(s)d seconds.") % {"s": floor})
+                self.add_error(field, forms.ValidationError(_("At least %(s)d seconds.") % {"s": floor},
+                                                            code="too_small"))
         if data.get("licman_address") and not csvrows.valid_hostname(data["licman_address"].strip()):
-            self.add_error("licman_address", _("Not a valid host name or IP address."))
+            self.add_error("licman_address", forms.ValidationError(_("Not a valid host name or IP address."),
+                                                                   code="bad_host"))
         name = data.get("name")
         if name and not self.errors:
             self._check_unique(name)
@@ -162,10 +167,11 @@ class InstallationForm(_DealerForm):
             aliases = aliases.exclude(installation=self.instance)
         if clash.exists():
             raise forms.ValidationError(_("The dealer already has an installation named %(name)s (archived ones "
-                                          "count too: restore it instead).") % {"name": name})
+                                          "count too: restore it instead).") % {"name": name}, code="name_taken")
         if aliases.exists():
             raise forms.ValidationError(_("%(name)s is already another name of installation %(other)s.")
-                                        % {"name": name, "other": aliases.first().installation.name})
+                                        % {"name": name, "other": aliases.first().installation.name},
+                                        code="name_collision")
 
     def save(self, commit=True):
         obj = super().save(commit=False)
@@ -205,19 +211,20 @@ class OnlineAccessForm(_DealerForm):
     def clean_firm(self):
         firm = self.cleaned_data["firm"].strip()
         if not firm or len(firm) > csvrows.FIRM_MAX:
-            raise forms.ValidationError(_("1-%(max)d characters.") % {"max": csvrows.FIRM_MAX})
+            raise forms.ValidationError(_("1-%(max)d characters.") % {"max": csvrows.FIRM_MAX}, code="bad_firm")
         return firm
 
     def clean_host(self):
         host = self.cleaned_data["host"].strip()
         if "/" in host or "\\" in host or ":" in host or not csvrows.valid_hostname(host):
-            raise forms.ValidationError(_("The host name only, like online.kodeks.ru: no scheme, port or path."))
+            raise forms.ValidationError(_("The host name only, like online.kodeks.ru: no scheme, port or path."),
+                                        code="bad_host")
         return host.lower()
 
     def clean_folder(self):
         folder = self.cleaned_data["folder"].strip()
         if not folder or "/" in folder or "\\" in folder:
-            raise forms.ValidationError(_("The catalog name only, without slashes."))
+            raise forms.ValidationError(_("The catalog name only, without slashes."), code="bad_folder")
         return folder
 
     def clean_login(self):
@@ -235,7 +242,8 @@ class OnlineAccessForm(_DealerForm):
             if self.instance.pk:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
-                raise forms.ValidationError(_("The dealer already has this login on this host and folder."))
+                raise forms.ValidationError(_("The dealer already has this login on this host and folder."),
+                                            code="unique")
         return data
 
     def save(self, commit=True):
