@@ -89,7 +89,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"""
 SMART demo
-  web:            {base}/admin/   (operator / {DEMO_PASSWORD}; dealer admin: demo-admin / {DEMO_PASSWORD})
+  cabinet:        {base}/   sign in as
+                    dealer admin  demo-admin / {DEMO_PASSWORD}
+                    manager       {demo.MANAGERS[0][0]} / {DEMO_PASSWORD}   (sees only {demo.MANAGERS[0][1]}'s clients)
+                    operator      operator / {DEMO_PASSWORD}   (every dealer; Django admin at {base}/admin/)
+  emergencies:    {base}/d/emergencies/
   dealer header:  {dealer.header_value}
   legacy token:   {demo.DEMO_TOKEN}
   registry:       {dealer.installations.count()} installations, {dealer.online_accesses.count()} online accesses
