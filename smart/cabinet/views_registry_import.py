@@ -142,6 +142,7 @@ def import_apply(request, dealer):
     try:
         plan = apply_import(plan, allow_remove=pending["allow_remove"])
     except ImportRefused:  # the registry changed since the preview in a way that makes the file wrong now
+        forget(request)
         return _preview(request, dealer, plan, pending, status=409)
     forget(request)
     archived = len(plan.removed) if plan.removals_applied else 0

@@ -15,3 +15,9 @@ def as_user():
         return c
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(settings, tmp_path):
+    """Each test keeps pending import files in its own data dir."""
+    settings.DATA_DIR = tmp_path
