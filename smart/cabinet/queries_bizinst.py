@@ -179,11 +179,13 @@ def involvement_of(row: dict) -> float | None:
 
 # ---- per-user month counters --------------------------------------------------------------------------
 
-def user_months(ids, start: datetime, end: datetime, domains: list[str] | None = None, fields=ACTIVITY):
-    """UserMonthCounters rows of the months the range touches (the newest report of each month per user:
-    its month-to-date values and the time of the report they come from)."""
-    qs = UserMonthCounters.objects.filter(installation__in=ids, month__gte=month_floor((start - timedelta(days=1)).date()),
-                                          month__lte=(end + timedelta(days=1)).date())
+def user_months(ids, start: datetime, end: datetime, domains: list[str] | None = None, fields=ACTIVITY, tz=None):
+    """UserMonthCounters rows of the calendar months the range touches (in `tz`, the viewer's zone): the
+    newest report of each month per user, its month-to-date values and the time of the report they come from."""
+    if tz is not None:
+        start, end = start.astimezone(tz), (end - timedelta(microseconds=1)).astimezone(tz)
+    qs = UserMonthCounters.objects.filter(installation__in=ids, month__gte=month_floor(start.date()),
+                                          month__lte=end.date())
     if domains:
         qs = qs.filter(in_domains(domains))
     return qs.order_by("installation_id", "login", "month").values_list(

@@ -30,7 +30,8 @@ def user_month_series(ctx, fields: tuple[str, ...]) -> dict:
     lab = qb.labels(ctx.installations)
     start, end = ctx.tr.start, ctx.tr.end
     named = defaultdict(list)
-    for inst, login, month, t, *values in qb.user_months(ctx.installation_ids, start, end, ctx.values("domain"), fields):
+    for inst, login, month, t, *values in qb.user_months(ctx.installation_ids, start, end, ctx.values("domain"), fields,
+                                                            ctx.tz):
         value = sum(v or 0 for v in values)
         if not value:
             continue
@@ -88,7 +89,7 @@ def zero_queries_stats(ctx) -> dict:
     lab = qb.labels(ctx.installations)
     ids, domains = ctx.installation_ids, ctx.values("domain")
     total, active, last_t = defaultdict(int), defaultdict(set), {}
-    for inst, login, month, t, db in qb.user_months(ids, ctx.tr.start, ctx.tr.end, domains, ("db_requests",)):
+    for inst, login, month, t, db in qb.user_months(ids, ctx.tr.start, ctx.tr.end, domains, ("db_requests",), ctx.tz):
         key = (inst, month)
         total[key] += 1
         if db:

@@ -6,9 +6,8 @@ month total is drawn from the group's last change in the month to the month's en
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Max, OuterRef, Subquery, Sum
+from django.db.models import Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.db.models import Value
 from django.utils.translation import gettext_lazy as _
 
 from smart.metrics.models import KnownUser, UserMonthCounters
@@ -26,11 +25,10 @@ def by_domain(fields: tuple[str, ...]):
     def query(ctx) -> dict:
         domain = Subquery(KnownUser.objects.filter(installation=OuterRef("installation"), login=OuterRef("login"))
                           .values("domain")[:1])
-        qs = (UserMonthCounters.objects.filter(
-            installation__in=ctx.installation_ids,
-            month__gte=qb.month_floor((ctx.tr.start - timedelta(days=1)).date()),
-            month__lte=(ctx.tr.end + timedelta(days=1)).date())
-            .annotate(d=Coalesce(domain, Value(""))))
+        first = qb.month_floor(ctx.tr.start.astimezone(ctx.tz).date())
+        last = (ctx.tr.end - timedelta(microseconds=1)).astimezone(ctx.tz).date()
+        qs = (UserMonthCounters.objects.filter(installation__in=ctx.installation_ids, month__gte=first, month__lte=last)
+              .annotate(d=Coalesce(domain, Value(""))))
         if chosen := ctx.values("domain"):
             qs = qs.filter(d__in=chosen)
         rows = (qs.values("d", "month").annotate(t=Max("report_time"), **{f: Sum(f) for f in fields})

@@ -129,7 +129,7 @@ def _mtd_by_domain(ctx, fields) -> dict:
     last change): per-user counters are kept per month."""
     per = defaultdict(dict)  # inst -> month -> [t, value]
     for inst, _login, month, t, *values in qb.user_months(ctx.installation_ids, ctx.tr.start, ctx.tr.end,
-                                                          ctx.values("domain"), fields):
+                                                          ctx.values("domain"), fields, ctx.tz):
         cell = per[inst].setdefault(month, [t, 0.0])
         cell[0], cell[1] = max(cell[0], t), cell[1] + sum(v or 0 for v in values)
     return {inst: [(max(t, ctx.tr.start), v) for _m, (t, v) in sorted(months.items())] for inst, months in per.items()}
@@ -166,7 +166,7 @@ def involvement(ctx) -> dict:
                      .values_list("installation_id", "seats_total"))
         per = defaultdict(dict)
         for inst, _login, month, t, db in qb.user_months(ctx.installation_ids, ctx.tr.start, ctx.tr.end,
-                                                         ctx.values("domain"), ("db_requests",)):
+                                                         ctx.values("domain"), ("db_requests",), ctx.tz):
             cell = per[inst].setdefault(month, [t, 0])
             cell[0], cell[1] = max(cell[0], t), cell[1] + (1 if db else 0)
         values = {i: [(max(t, ctx.tr.start), 100.0 * n / seats[i]) for _m, (t, n) in sorted(months.items())]

@@ -55,7 +55,7 @@ def top_active(ctx) -> dict:
     lab = qb.labels(ctx.installations)
     totals = defaultdict(float)
     for inst, login, _month, _t, *values in qb.user_months(ctx.installation_ids, ctx.tr.start, ctx.tr.end,
-                                                           ctx.values("domain")):
+                                                           ctx.values("domain"), qb.ACTIVITY, ctx.tz):
         totals[(inst, login)] += sum(v or 0 for v in values)
     best = sorted(((v, k) for k, v in totals.items() if v > 0), key=lambda x: (-x[0], x[1]))[:TOP]
     domains = {}
