@@ -1,0 +1,144 @@
+"""Tokens issued, rotated and revoked in the registry UI take effect on the upload endpoints: a real POST
+/upload (the legacy curl line) and POST /api/v1/reports through SMART's ASGI application, in process."""
+import asyncio
+import io
+import re
+import zipfile
+
+import httpx
+import pytest
+from django.urls import reverse
+
+from smart.cabinet.models import AuditEntry
+from smart.ingest.asgi import close_db_connections
+from smart.registry.models import IngestToken, hash_token
+
+
+def sysinfo_zip(marker="1") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("sysinfo.xml", f'<?xml version="1.0" encoding="utf-8"?><sysinfo marker="{marker}"/>')
+    return buffer.getvalue()
+
+
+def post_upload(path, *, params=None, headers=None, name="x.zip", content=None):
+    from smart.asgi import application
+
+    async def go():
+        transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 5555))
+        async with httpx.AsyncClient(transport=transport, base_url="http://smart.test") as client:
+            return await client.post(path, params=params, headers=headers,
+                                     files={"file": (name, content or sysinfo_zip())}, timeout=30)
+
+    try:
+        return asyncio.run(go())
+    finally:
+        close_db_connections()
+
+
+def legacy_upload(dealer, token, name, marker="1"):
+    return post_upload("/upload", params={"token": token}, name=f"{name}.zip", content=sysinfo_zip(marker),
+                       headers={"upload": "yes", "dealer": dealer.header_value})
+
+
+def api_upload(token, name, marker="1"):
+    return post_upload("/api/v1/reports", headers={"Authorization": f"Bearer {token}"}, name=f"{name}.zip",
+                       content=sysinfo_zip(marker))
+
+
+def plain_token(response) -> str:
+    match = re.search(r'id="plain-token">([^<]+)<', response.content.decode())
+    assert match, response.content.decode()[:2000]
+    return match.group(1).strip()
+
+
+def url(name, *args):
+    return reverse(f"cabinet:{name}", args=args)
+
+
+@pytest.fixture
+def tokens_world(transactional_db, world):
+    """The shared world plus a pushed installation per dealer A client (uploads name their CLIENTNAME)."""
+    from smart.registry.models import Installation
+
+    for client in world.a.clients:
+        world.a.installations[client.slug] = Installation.objects.create(
+            dealer=client.dealer, client=client, kind="pushed", name=client.slug.upper())
+    return world
+
+
+def test_legacy_token_issue_rotate_revoke_on_upload(tokens_world, as_user):
+    world = tokens_world
+    dealer, name = world.a.dealer, world.a.installations[world.a.branch_client.slug].name
+    c = as_user(world.a.dealer_admin)
+    r = c.post(url("registry-token-issue"), {"label": "scripts 2026"})
+    assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+    first = plain_token(r)
+    token = IngestToken.objects.get(token_hash=hash_token(first))
+    assert token.dealer == dealer and token.is_legacy and token.label == "scripts 2026"
+    assert token.prefix == first[:8] and first not in c.get(url("registry-tokens")).content.decode()
+
+    accepted = legacy_upload(dealer, first, name)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json() == {"ok": True, "path": f"/files/{name}.zip"}
+
+    second = plain_token(c.post(url("registry-token-rotate", token.pk)))
+    assert legacy_upload(dealer, first, name, "2").json()["ok"] is True  # both valid during the overlap
+    assert legacy_upload(dealer, second, name, "3").json()["ok"] is True
+
+    r = c.post(url("registry-token-revoke", token.pk))
+    assert r.status_code == 302
+    refused = legacy_upload(dealer, first, name, "4")
+    assert (refused.status_code, refused.json()["code"]) == (401, "revoked_token")
+    assert legacy_upload(dealer, second, name, "5").status_code == 200
+    actions = [(e.action, sorted(e.changes)) for e in AuditEntry.objects.order_by("id")]
+    assert actions == [("token", ["issued"]), ("token", ["rotated"]), ("token", ["revoked"])]
+    assert all(first not in str(e.changes) and second not in str(e.changes) for e in AuditEntry.objects.all())
+    # the page shows the legacy token in use
+    page = c.get(url("registry-tokens")).content.decode()
+    assert f'data-token="{second[:8]}"' in page and f'data-token="{first[:8]}"' in page
+
+
+def test_installation_token_works_only_for_its_installation(tokens_world, as_user):
+    world = tokens_world
+    inst = world.a.installations[world.a.branch_client.slug]
+    other = world.a.installations[world.a.unmanaged_client.slug]
+    c = as_user(world.a.technician)  # technicians onboard installations: they issue their tokens
+    plain = plain_token(c.post(url("registry-token-issue"), {"installation": inst.pk}))
+    assert IngestToken.objects.get(token_hash=hash_token(plain)).installation == inst
+    assert api_upload(plain, inst.name).status_code == 200
+    wrong = api_upload(plain, other.name, marker="2")
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "name_not_bound")
+    token = IngestToken.objects.get(token_hash=hash_token(plain))
+    c.post(url("registry-token-revoke", token.pk))
+    refused = api_upload(plain, inst.name, marker="3")
+    assert (refused.status_code, refused.json()["code"]) == (401, "revoked_token")
+
+
+def test_rotation_keeps_two_valid_tokens_at_most(tokens_world, as_user):
+    world = tokens_world
+    inst = world.a.installations[world.a.branch_client.slug]
+    c = as_user(world.a.dealer_admin)
+    a = plain_token(c.post(url("registry-token-issue"), {"installation": inst.pk}))
+    b = plain_token(c.post(url("registry-token-issue"), {"installation": inst.pk}))
+    token_b = IngestToken.objects.get(token_hash=hash_token(b))
+    new = plain_token(c.post(url("registry-token-rotate", token_b.pk)))
+    valid = set(IngestToken.objects.filter(installation=inst, revoked_at__isnull=True).values_list("token_hash", flat=True))
+    assert valid == {hash_token(b), hash_token(new)}  # the rotated token and its successor; `a` revoked
+    assert api_upload(a, inst.name).json()["code"] == "revoked_token"
+
+
+def test_token_permissions(tokens_world, as_user):
+    world = tokens_world
+    legacy, _ = IngestToken.issue(world.a.dealer, label="legacy")
+    inst_b = world.b.installations[world.b.branch_client.slug]
+    foreign, _ = IngestToken.issue(world.b.dealer, inst_b)
+    tech = as_user(world.a.technician)
+    assert tech.post(url("registry-token-issue"), {}).status_code == 404  # no legacy token for a technician
+    assert tech.post(url("registry-token-revoke", legacy.pk)).status_code == 404
+    assert as_user(world.a.manager).post(url("registry-token-revoke", legacy.pk)).status_code == 403
+    admin = as_user(world.a.dealer_admin)
+    assert admin.post(url("registry-token-revoke", foreign.pk)).status_code == 404
+    assert admin.post(url("registry-token-issue"), {"installation": inst_b.pk}).status_code == 404
+    assert not IngestToken.objects.filter(revoked_at__isnull=False).exists()
+    assert tech.get(url("registry-tokens")).context["legacy"] is None  # the legacy section is not shown
