@@ -51,6 +51,29 @@ def _client(alert) -> str:
     return alert.labels.get("host") or alert.object_key
 
 
+def card_url(alert) -> str | None:
+    """The cabinet's health card of the alert's installation (else its client): where a manager lands
+    from the message, on a phone."""
+    if alert.installation_id:
+        name, pk = "cabinet:installation", alert.installation_id
+    elif alert.client_id:
+        name, pk = "cabinet:client", alert.client_id
+    else:
+        return None
+    try:
+        return settings.SMART_BASE_URL.rstrip("/") + reverse(name, args=[pk])
+    except NoReverseMatch:  # a URLconf without the cabinet
+        return None
+
+
+def _linked(alert, line: str) -> str:
+    """One line as HTML, the client's name a link to the health card."""
+    url, name = card_url(alert), _client(alert)
+    if url and line.startswith(name):
+        return f"<a href=\"{escape(url)}\">{escape(name)}</a>{escape(line[len(name):])}"
+    return escape(line)
+
+
 def lines(notification, alerts) -> list[str]:
     found = []
     for alert in alerts:
@@ -75,7 +98,7 @@ def email(notification, alerts) -> dict:
                           + [more, ""])
         html = (f"<p><b>{state}</b> {escape(notification.rule)}: {escape(title)}</p>"
                 + (f"<p><i>{escape(lead)}</i></p>" if lead else "") + "<ul>"
-                + "".join(f"<li>{escape(line)}</li>" for line in body) + "</ul>"
+                + "".join(f"<li>{_linked(alert, line)}</li>" for alert, line in zip(alerts, body)) + "</ul>"
                 + ("<p>" + " · ".join(f"<a href=\"{escape(url)}\">{escape(label)}</a>" for label, url in links)
                    + "</p>" if links else "")
                 + f"<p><a href=\"{escape(runbook_url(notification.rule))}\">{escape(runbook_label())}</a></p>")
@@ -147,8 +170,8 @@ def telegram(notification, alerts, note: str = "") -> str:
             tail += f"\n<i>{escape(note)}</i>"
         body, used = [], len(head) + len(tail)
         items = lines(notification, alerts)
-        for i, line in enumerate(items):
-            item = f"• {escape(line)}\n"
+        for i, (alert, line) in enumerate(zip(alerts, items)):
+            item = f"• {_linked(alert, line)}\n"
             reserve = len(_("+%d more") % len(items)) + 2
             if used + len(item) + reserve > TELEGRAM_LIMIT - 50:
                 body.append(_("+%d more") % (len(items) - i) + "\n")

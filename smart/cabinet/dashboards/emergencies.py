@@ -1,0 +1,133 @@
+"""C §3 "Current emergencies" (Текущие аварийные ситуации): the firing alerts and those resolved in the chosen
+range, one row per alert instance with every column of C §3, K1 first (smart.alerts.queries.emergencies), plus
+acknowledge / snooze per row and a drill-down from the client to the health card. Above the table, the
+number of firing alerts per P-level.
+
+Decisions where C §3 is open: "current" means firing now, plus what resolved within the range (the chapter's
+"recorded within the selected period"), so a 30-day range (the default, as in the screenshot) shows the month's
+history below the live rows. The Priority variable offers both scales: P1–P4 (D §1.2) and the legacy K1–K5
+kept for filter compatibility; choosing several matches any of them.
+"""
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from smart.alerts.models import State
+from smart.alerts.queries import emergencies
+
+from .. import scope
+from ..views_alerts import LABELS as ACTION_LABELS
+from .base import Dashboard, Panel, register
+
+PRIORITIES = ("P1", "P2", "P3", "P4")
+SHORT_LABELS = {"ack": pgettext_lazy("alert action", "Acknowledge"), "unack": gettext_lazy("Undo ack"),
+                "snooze1h": gettext_lazy("⏸ 1 h"), "snooze_morning": gettext_lazy("⏸ morning"),
+                "unsnooze": gettext_lazy("Wake up")}
+COLORS = {"P1": "#c62828", "P2": "#e65100", "P3": "#b7791f", "P4": "#607d8b"}
+
+
+def visible_alerts(ctx):
+    """The user's alerts narrowed by the dashboard's variables."""
+    qs = scope.alerts(ctx.user)
+    if ctx.ints("dealer"):
+        qs = qs.filter(dealer_id__in=ctx.dealer_ids or [])
+    if ctx.values("client") or ctx.values("manager") or ctx.values("host"):
+        qs = qs.filter(Q(installation__in=ctx.installations.values("pk"))
+                       | Q(online_access__in=ctx.online_accesses.values("pk")))
+    if rules := ctx.values("alert"):
+        qs = qs.filter(rule__in=rules)
+    if prios := ctx.values("priority"):
+        qs = qs.filter(Q(priority__in=prios) | Q(legacy_priority__in=prios))
+    return qs
+
+
+def _days(ctx) -> float:
+    return max(0.0, (ctx.now - ctx.tr.start).total_seconds() / 86400)
+
+
+def _card_url(inst_id, client_id) -> str | None:
+    if inst_id:
+        return reverse("cabinet:installation", args=[inst_id])
+    if client_id:
+        return reverse("cabinet:client", args=[client_id])
+    return None
+
+
+def _actions(alert_state, acknowledged, snoozed, pk) -> list[dict]:
+    if alert_state != State.FIRING:
+        return []
+    names = ["unack" if acknowledged else "ack"] + (["unsnooze"] if snoozed else ["snooze1h", "snooze_morning"])
+    return [{"action": a, "label": str(SHORT_LABELS[a]), "title": str(ACTION_LABELS[a]),
+             "url": reverse("cabinet:alert-action", args=[pk, a])} for a in names]
+
+
+def col(key, title, kind="text"):
+    return {"key": key, "title": str(title), "type": kind}
+
+
+def table(ctx) -> dict:
+    since = ctx.now - timedelta(days=_days(ctx))
+    visible = visible_alerts(ctx).filter(Q(state=State.FIRING) | Q(state=State.RESOLVED, resolved_at__gte=since))
+    info = {pk: rest for pk, *rest in visible.values_list("pk", "installation_id", "client_id", "snoozed_until")}
+    rows = []
+    for r in emergencies(ctx.now, dealer_ids=ctx.dealer_ids, days=_days(ctx)):
+        if r["id"] not in info or (r["resolved_at"] and r["resolved_at"] > ctx.tr.end):
+            continue
+        inst_id, client_id, snoozed_until = info[r["id"]]
+        snoozed = bool(snoozed_until and snoozed_until > ctx.now)
+        row = {k: v for k, v in r.items()}
+        row["state_text"] = _("firing") if r["state"] == State.FIRING else _("resolved")
+        row["ack_text"] = _("yes") if r["acknowledged"] else ""
+        row["snoozed_until"] = snoozed_until if snoozed else None
+        row["actions"] = _actions(r["state"], r["acknowledged"], snoozed, r["id"])
+        links = {"rule": reverse("alerts-runbook", args=[r["rule"]])}
+        if url := _card_url(inst_id, client_id):
+            links["client"] = url
+        row["_links"] = links
+        row["_class"] = f"row-{r['state']}" + (" row-acknowledged" if r["acknowledged"] else "")
+        row["_cell_class"] = {"priority": f"prio-{r['priority']}"}
+        rows.append(row)
+    columns = [
+        col("client", _("Client"), "link"), col("actions", "", "actions"), col("manager", _("Manager")), col("legacy_priority", _("Pr.")),
+        col("priority", _("Priority")), col("importance", _("Severity")), col("rule", _("Emergency type"), "link"),
+        col("text", _("text")), col("clientname", "clientname"), col("regnum", "regnum"), col("catalog", "catalog"),
+        col("url", "url"), col("user", "user"), col("filename", "filename"), col("state_text", _("State")),
+        col("since", _("Firing since"), "datetime"), col("resolved_at", _("Resolved"), "datetime"),
+        col("ack_text", _("Acknowledged")), col("snoozed_until", _("Snoozed until"), "datetime"),
+    ]
+    data = {"columns": columns, "rows": rows}
+    if not rows:
+        data["notice"] = _("No emergency in this range.")
+    return data
+
+
+def firing_counts(ctx) -> dict[str, int]:
+    rows = visible_alerts(ctx).filter(state=State.FIRING).values("priority").annotate(n=Count("id"))
+    found = {r["priority"]: r["n"] for r in rows}
+    return {p: found.get(p, 0) for p in PRIORITIES}
+
+
+def _stat(priority):
+    def query(ctx) -> dict:
+        value = firing_counts(ctx)[priority]
+        return {"value": value, "unit": "", "color": COLORS[priority] if value else None,
+                "link": f"?var-priority={priority}"}
+    return query
+
+
+register(Dashboard(
+    "emergencies", gettext_lazy("Current emergencies"),
+    [Panel(f"firing-{p.lower()}", format_lazy("{} {}", p, gettext_lazy("firing now")), "stat", _stat(p), width=3,
+           description=gettext_lazy("Alerts of this priority firing now")) for p in PRIORITIES]
+    + [Panel("emergencies", gettext_lazy("Emergencies"), "table", table, width=12, height=480,
+             description=gettext_lazy("Firing alerts and those resolved within the range, K1 first"))],
+    variables=("dealer", "client", "manager", "alert", "priority"),
+    default_from="now-30d",
+    description=gettext_lazy("Every alert instance firing now or resolved within the range, with the columns of "
+                             "the original table, acknowledge and snooze."),
+    group=gettext_lazy("Alerts"),
+))
