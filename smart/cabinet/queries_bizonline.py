@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, F, FloatField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, F, FloatField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Trunc, TruncMonth
 
 from smart.alerts.conditions.online import (
@@ -143,7 +143,8 @@ def scrape_errors(access_ids, start, end, limit: int = 5000) -> list[dict]:
 
 
 def monthly_minimums(rows: list[AccessRow], year: int) -> dict[int, dict[int, dict[str, int | None]]]:
-    """{access: {month: {counter: lowest remaining}}} over the quota months of `year` (C §8). The lowest
+    """{access: {month: {counter: lowest remaining, "documents_limit": the quota}}} over the quota months of
+    `year` (C §8); a month without readings is None. The lowest
     reading of a quota month is its balance at month end (balances only fall within a month) and stays right
     when the last scrape of the month failed. One query with one filtered aggregate per month and counter."""
     if not rows:
@@ -157,6 +158,8 @@ def monthly_minimums(rows: list[AccessRow], year: int) -> dict[int, dict[int, di
         periods = {m: quota_month(year, m, zone) for m in range(1, 13)}
         aggs = {f"{c}_{m}": Min(f"{c}_left", filter=Q(at__gte=p.start, at__lt=p.end))
                 for m, p in periods.items() for c in COUNTERS}
+        aggs.update({f"documents_limit_{m}": Max("documents_limit", filter=Q(at__gte=p.start, at__lt=p.end))
+                     for m, p in periods.items()})
         qs = (OnlineCounters.objects.filter(online_access_id__in=ids, at__gte=periods[1].start,
                                             at__lt=periods[12].end)
               .values("online_access_id").annotate(n=Count("id"), **{
@@ -164,7 +167,8 @@ def monthly_minimums(rows: list[AccessRow], year: int) -> dict[int, dict[int, di
                   **aggs))
         for row in qs:
             result[row["online_access_id"]] = {
-                m: ({c: row[f"{c}_{m}"] for c in COUNTERS} if row[f"n_{m}"] else None) for m in range(1, 13)}
+                m: ({c: row[f"{c}_{m}"] for c in (*COUNTERS, "documents_limit")} if row[f"n_{m}"] else None)
+                for m in range(1, 13)}
     return result
 
 
