@@ -1,0 +1,63 @@
+"""B §F "Connected users": who holds a licence seat, as the newest sysinfo report in the range lists them."""
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import queries_tech as qt
+from ._tech import TECH_GROUP, col, link_row, no_data_notice
+from .base import Dashboard, Panel, register
+
+
+def connected(ctx) -> dict:
+    rows = qt.connected_sessions(ctx.installations.values("pk"), ctx.range, ctx.values("domain"))
+    info = qt.installation_info({r["installation_id"] for r in rows})
+    ips = defaultdict(set)
+    for r in rows:
+        ips[(r["installation_id"], r["login"])].add(r["ip"])
+    out = []
+    for r in rows:
+        i = info.get(r["installation_id"])
+        if i is None:
+            continue
+        n = len(ips[(r["installation_id"], r["login"])])
+        row = {"client": i["client"], "host": i["name"], "login": r["login"], "started_at": r["started_at"],
+               "ip": r["ip"], "ips": n, "browser": r["browser"], "domain": r["domain"],
+               "report_time": r["report_time"]}
+        if n > 1:  # B §F: one login from several addresses: a seat shortage, or leaked credentials
+            row["_cell_class"] = {"login": "warn", "ips": "warn"}
+        out.append(link_row(row, r["installation_id"], "host"))
+    out.sort(key=lambda r: (r["client"], r["host"], r["login"], r["ip"]))
+    return no_data_notice({
+        "columns": [col("client", _("Client")), col("host", _("Host"), "link"), col("login", _("Login")),
+                    col("started_at", _("Time on the server"), "datetime"), col("ip", _("IP")),
+                    col("ips", _("IPs of this login"), "number"), col("browser", _("Browser")),
+                    col("domain", _("Domain")), col("report_time", _("Report"), "datetime")],
+        "rows": out,
+    })
+
+
+def summary(ctx) -> dict:
+    rows = qt.connected_sessions(ctx.installations.values("pk"), ctx.range, ctx.values("domain"))
+    return {"value": len({(r["installation_id"], r["login"]) for r in rows}), "unit": _("users")}
+
+
+register(Dashboard(
+    slug="connected-users",
+    title=gettext_lazy("Connected users"),
+    description=gettext_lazy("Who occupies a licence, without remote access to a closed network"),
+    group=TECH_GROUP,
+    variables=("client", "host", "domain"),
+    default_from="now-24h",
+    panels=[
+        Panel("count", gettext_lazy("Users occupying licences"), "stat", summary, width=3, height=120,
+              description=gettext_lazy("Distinct logins in the table below.")),
+        Panel("sessions", gettext_lazy("Users occupying licences at the moment sysinfo was obtained"), "table",
+              connected, width=12, height=520,
+              description=gettext_lazy(
+                  "The sessions listed by each installation's newest sysinfo report in the range. One login "
+                  "from several IPs (highlighted) with a steady seat shortage: take stock of the registered "
+                  "users and offer more seats; it can also mean the credentials leaked. Over the Internet or "
+                  "Techexpert.Cloud every user may show the same IP.")),
+    ],
+))
