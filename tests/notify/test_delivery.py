@@ -84,7 +84,9 @@ def test_a_mass_event_sends_the_count_alert_to_telegram_not_every_host(fleet, de
     assert not any("KodeksTcpStatus\n" in t for t in texts)  # the base alert stayed off Telegram
     assert [m.subject for m in sink.wait_for(2, timeout=5)] == ["[FIRING:1] KodeksTcpStatusCount"] * 2
     send_due(start + timedelta(minutes=5, seconds=COUNT_DIGEST_S + 3))  # e-mail keeps it, in the Count digest
-    assert [m.subject for m in sink.wait_for(4, timeout=5)][2:] == ["[FIRING:6] KodeksTcpStatus"] * 2
+    digests = sink.wait_for(4, timeout=5)[2:]
+    assert [m.subject for m in digests] == ["[FIRING:6] KodeksTcpStatus"] * 2
+    assert "Массовое событие: срабатывает KodeksTcpStatusCount. 6 тревог собраны" in digests[0].text
 
 
 def test_transient_failures_are_retried_and_delivered_once(fleet, dealer, sink, telegram):
