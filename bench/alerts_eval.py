@@ -1,9 +1,10 @@
 """One alert evaluation cycle over 10,000 firing instances (target: <= 2 s, SQLite and PostgreSQL).
 
     python bench/alerts_eval.py [--installations 10000] [--dealers 20] [--refused] [--database-url postgres://...]
+                                [--db-name smart_bench_alerts_eval]
 
-Fills a fresh database (DATABASE_URL or --database-url: a new database on that server; else SQLite in
-a temporary SMART_DATA_DIR) with N pulled installations whose TCP check has been failing for ten
+Fills a fresh database (DATABASE_URL or --database-url: a new database, --db-name, on that server,
+dropped and created again; else SQLite in a temporary SMART_DATA_DIR) with N pulled installations whose TCP check has been failing for ten
 minutes (CheckState rows as the prober leaves them; every other probe check healthy), then times
 `smart.alerts.engine.evaluate()` — every supported catalogue rule, the Count roll-ups included:
 
@@ -138,8 +139,10 @@ def main():
     parser.add_argument("--dealers", type=int, default=20)
     parser.add_argument("--refused", action="store_true", help="http200 and proxy fail too (2N pending, inhibited)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--db-name", default="smart_bench_alerts_eval",
+                        help="the PostgreSQL database the bench drops and creates (never the tests' one)")
     args = parser.parse_args()
-    setup_django(args.database_url, "smart_bench_alerts_eval")
+    setup_django(args.database_url, args.db_name)
     from django.db import connection
 
     from smart.alerts.engine import evaluate
