@@ -269,3 +269,105 @@ def quarter_start(year: int, q: int) -> date:
 def prev_quarter(year: int, q: int) -> tuple[int, int]:
     return (year - 1, 4) if q == 1 else (year, q - 1)
 
+
+
+# ---- search queries (online B §H; installations C §10) ------------------------------------------------
+
+THRESHOLDS_S = ("0.5", "1", "2", "5", "10", "30", "60")  # C §10: "longer than N seconds"; 1 s by default
+DEFAULT_THRESHOLD_S = 1.0
+TYPE_WORDS = {"intelligent": ("intellig", "интел"), "attribute": ("attrib", "атриб")}
+
+
+def search_variable_options(name: str, ctx) -> list[tuple[str, str]]:
+    from django.utils.translation import gettext as _
+
+    if name == "search_status":
+        return [("success", _("Success")), ("empty", _("Empty"))]
+    if name == "search_type":
+        return [("intelligent", _("Intelligent")), ("attribute", _("Attribute"))]
+    if name == "search_threshold":
+        return [(t, _("longer than %(n)s s") % {"n": t}) for t in THRESHOLDS_S]
+    if name == "search_catalog":  # the online accesses' folders and the installations' catalogues
+        from smart.metrics.models import InstallationState
+
+        names = set(ctx.online_accesses.values_list("folder", flat=True).distinct())
+        for catalogues in InstallationState.objects.filter(installation__in=ctx.installations.values("pk")) \
+                .values_list("catalogues", flat=True):
+            names.update(c for c in (catalogues or []) if isinstance(c, str))
+        names = sorted({n.strip("/") for n in names if n and n.strip("/")})
+        return [(n, n) for n in names]
+    raise ValueError(f"unknown variable {name}")
+
+
+def type_filter(field: str, kinds: list[str]) -> Q:
+    """Search types as the vendor words them (English or Russian, any case)."""
+    q = Q()
+    for kind in kinds:
+        for word in TYPE_WORDS.get(kind, ()):
+            q |= Q(**{f"{field}__icontains": word})
+    return q
+
+
+def status_filter(field: str, statuses: list[str]) -> Q | None:
+    """success: found at least one item; empty: found nothing (B §H); both or none chosen: no filter."""
+    chosen = set(statuses) & {"success", "empty"}
+    if len(chosen) != 1:
+        return None
+    return Q(**{f"{field}__gt": 0}) if chosen == {"success"} else Q(**{field: 0})
+
+
+def threshold_s(ctx) -> float:
+    values = [float(v) for v in ctx.values("search_threshold") if v in THRESHOLDS_S]
+    return min(values) if values else DEFAULT_THRESHOLD_S
+
+
+def online_searches(ctx, access_ids, limit: int = 5000) -> tuple[list[dict], bool]:
+    """The online accesses' search history in the range under the search filters: (rows newest first, truncated)."""
+    from smart.probes.models import OnlineSearch
+
+    qs = OnlineSearch.objects.filter(online_access_id__in=list(access_ids), at__gte=ctx.tr.start, at__lt=ctx.tr.end)
+    if (f := status_filter("results", ctx.values("search_status"))) is not None:
+        qs = qs.filter(f)
+    if kinds := ctx.values("search_type"):
+        qs = qs.filter(type_filter("search_type", kinds))
+    if folders := ctx.values("search_catalog"):
+        qs = qs.filter(online_access__folder__in=folders)
+    rows = list(qs.order_by("-at", "-pk").values("online_access_id", "at", "login", "text", "search_type",
+                                                  "results")[:limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def online_search_days(ctx, access_ids, tz) -> dict[str, list]:
+    """Per day: successful and empty searches of the online accesses (same filters as the table)."""
+    from smart.probes.models import OnlineSearch
+
+    qs = OnlineSearch.objects.filter(online_access_id__in=list(access_ids), at__gte=ctx.tr.start, at__lt=ctx.tr.end)
+    if kinds := ctx.values("search_type"):
+        qs = qs.filter(type_filter("search_type", kinds))
+    if folders := ctx.values("search_catalog"):
+        qs = qs.filter(online_access__folder__in=folders)
+    rows = (qs.annotate(t=Trunc("at", "day", tzinfo=tz)).values("t")
+            .annotate(ok=Count("id", filter=Q(results__gt=0)), empty=Count("id", filter=Q(results=0))).order_by("t"))
+    rows = list(rows)
+    statuses = set(ctx.values("search_status"))
+    out = {}
+    if not statuses or "success" in statuses:
+        out["success"] = [(r["t"], r["ok"]) for r in rows]
+    if not statuses or "empty" in statuses:
+        out["empty"] = [(r["t"], r["empty"]) for r in rows]
+    return out
+
+
+def slow_searches(ctx, limit: int = 5000) -> tuple[list[dict], bool]:
+    """Installations' searches that took longer than the threshold (C §10), newest first."""
+    qs = SearchEvent.objects.filter(installation__in=ctx.installations.values("pk"), at__gte=ctx.tr.start,
+                                    at__lt=ctx.tr.end, duration_ms__gt=threshold_s(ctx) * 1000)
+    if (f := status_filter("results", ctx.values("search_status"))) is not None:
+        qs = qs.filter(f)
+    if kinds := ctx.values("search_type"):
+        qs = qs.filter(type_filter("search_type", kinds))
+    if catalogues := ctx.values("search_catalog"):
+        qs = qs.filter(Q(catalogue__in=catalogues) | Q(catalogue__in=["/" + c for c in catalogues]))
+    rows = list(qs.order_by("-at", "-pk").values("installation_id", "installation__name", "at", "login", "text",
+                                                  "catalogue", "results", "duration_ms", "search_type")[:limit + 1])
+    return rows[:limit], len(rows) > limit
