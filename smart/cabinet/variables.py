@@ -13,6 +13,7 @@ LABELS = {
     "host": _("Host"), "domain": _("Domain"), "checktype": _("Check type"), "login": _("Login"),
     "search_status": _("Search status"), "search_type": _("Search type"), "search_catalog": _("Catalog"),
     "search_threshold": _("Search time threshold"),
+    "server": _("Server"), "series": _("Series"), "alert": _("Emergency type"), "priority": _("Priority"),
 }
 MAX_OPTIONS = 2000
 
@@ -57,6 +58,19 @@ def _options(name, ctx) -> list[tuple[str, str]]:
     if name == "login":
         qs = ctx.online_accesses.order_by("firm", "login")
         return [(str(o.pk), f"{o.firm}: {o.login}") for o in qs[:MAX_OPTIONS]]
+    if name == "server":  # the vendor hosts of the online accesses (C §7.2)
+        qs = _without(ctx, "client").online_accesses.values_list("host", flat=True).distinct().order_by("host")
+        return [(h, h) for h in qs[:MAX_OPTIONS]]
+    if name == "series":  # the curated .status series (C §4)
+        from .dashboards.smart_status import series_options
+
+        return series_options()
+    if name == "alert":  # every alert SMART defines (C §3 "Тип аварии")
+        from smart.alerts.catalogue import load
+
+        return [(n, n) for n in sorted(load())]
+    if name == "priority":  # P-levels (D §1.2) and the legacy K-levels kept for filters
+        return [(p, p) for p in ("P1", "P2", "P3", "P4", "K1", "K2", "K3", "K4", "K5")]
     if name.startswith("search_"):  # the search dashboards' filters (B §H, C §10)
         from .queries_bizonline import search_variable_options
 
