@@ -133,12 +133,8 @@ def _enqueue(route: Route | None, target: str, flip: Flip, now, dealer_policy) -
         _enqueue_historical(route, target, flip, now, dealer_policy)
     elif channel == Channel.EMAIL and alert.priority == policy.DIGEST_PRIORITY:
         _join(route, target, flip, now, kind="daily", not_before=policy.digest_at(dealer_policy, now))
-    elif channel == Channel.EMAIL and rollups.covering(alert):
-        group = _open(route, target, rollups.KIND, rule=alert.rule, new_state=flip.new_state)
-        if group is None:
-            _join(route, target, flip, now, kind=rollups.KIND, not_before=rollups.due(now))
-        else:
-            group.flips.add(flip)
+    elif channel == Channel.EMAIL and rollups.covering(alert):  # the open Count digest, whenever it is due
+        _join(route, target, flip, now, kind=rollups.KIND, not_before=rollups.due(now), any_due=True)
     else:
         held = policy.not_before(dealer_policy, channel, alert.priority, now)
         if held > now:  # quiet hours: one morning message per rule and state
@@ -157,10 +153,11 @@ def _open(route: Route | None, target: str, kind: str, **match):
 
 
 def _join(route: Route | None, target: str, flip: Flip, now, kind: str, not_before, held_until=None,
-          **window) -> None:
-    """Add the flip to the open group of its rule and state due at `not_before` (or, with `window`, the one
-    opened within it), or open one (`held_until`: held for that morning by quiet hours)."""
-    match = window or {"not_before": not_before}
+          any_due: bool = False, **window) -> None:
+    """Add the flip to the open group of its rule and state due at `not_before` (with `window`: the one
+    opened within it; with `any_due`: whenever it is due), or open one (`held_until`: held for that
+    morning by quiet hours)."""
+    match = {} if any_due else window or {"not_before": not_before}
     group = _open(route, target, kind, rule=flip.alert.rule, new_state=flip.new_state, **match)
     if group is None:
         channel, language = channel_of(route)
