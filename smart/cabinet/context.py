@@ -23,10 +23,13 @@ def cabinet(request):
     from .dashboards import REGISTRY
 
     tz = user_zone(user)
+    visible = {d.slug: d for d in REGISTRY.values() if d.visible_to(user)}
+    pref = getattr(user, "preference", None)
     return {
         "user_tz": tz.key,
         "user_tz_offset": timezone.now().astimezone(tz).strftime("UTC%z"),
-        "nav_dashboards": [d for d in REGISTRY.values() if d.visible_to(user)],
+        "nav_dashboards": list(visible.values()),
+        "nav_starred": [visible[s] for s in (pref.favourites if pref else []) if s in visible],
         "is_operator": scope.is_operator(user),
         "can_manage_registry": scope.can_manage_registry(user),
         "sees_business": scope.sees_business(user),

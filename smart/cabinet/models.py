@@ -12,6 +12,7 @@ class Preference(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    language = models.CharField(_("language"), max_length=8, blank=True)  # empty: the browser's / Russian
     favourites = models.JSONField(default=list, blank=True)  # dashboard slugs, in the user's order
     totp_secret = models.CharField(max_length=64, blank=True)  # base32; empty: no second factor
 

@@ -99,9 +99,14 @@ class TimeRange:
 
     def crosses_month(self) -> bool:
         """True when the range cuts a calendar month (a monthly metric then covers part of a month)."""
-        s, e = self.start, self.end
-        starts_on_month = s.day == 1 and s.hour == 0 and s.minute == 0
-        return (s.year, s.month) != (e.year, e.month) or not starts_on_month
+        def on_month_start(t):
+            t = t.replace(second=0, microsecond=0)
+            return t.day == 1 and t.hour == 0 and t.minute == 0
+
+        if not on_month_start(self.start):
+            return True
+        # [Nov 1, Dec 1) is exactly November; so is a calendar pick ending Nov 30 23:59
+        return not (on_month_start(self.end) or on_month_start(self.end + timedelta(minutes=1)))
 
     def shifted(self, direction: int) -> tuple[str, str]:
         """Shift back (-1) or forward (+1): a custom range by 10 days as documented, a quick range by its width

@@ -15,7 +15,7 @@ from . import variables
 from .audit import record
 from .context import user_zone
 from .dashboards import REGISTRY, Ctx
-from .timerange import QUICK_RANGES, REFRESH_CHOICES, TimeRange
+from .timerange import QUICK_RANGES, REFRESH_CHOICES, TimeRange, refresh_seconds
 
 
 def _dashboard(request, slug):
@@ -40,6 +40,27 @@ def dashboard_list(request):
     return render(request, "cabinet/dashboard_list.html", {"dashboards": dashboards})
 
 
+def _query(request, **changes) -> str:
+    """The current query string with some parameters replaced (None removes one): links keep every choice."""
+    q = request.GET.copy()
+    for key, value in changes.items():
+        key = {"view_panel": "viewPanel"}.get(key, key)
+        if value is None:
+            q.pop(key, None)
+        else:
+            q[key] = value
+    return q.urlencode()
+
+
+def _summary(var) -> str:
+    """What a variable's closed picker shows: All, or the chosen labels (three at most, then +N)."""
+    if not var["selected"]:
+        return _("All")
+    labels = {o["value"]: o["label"] for o in var["options"]}
+    chosen = [labels.get(v, v) for v in var["selected"]]
+    return ", ".join(chosen[:3]) + (f" +{len(chosen) - 3}" if len(chosen) > 3 else "")
+
+
 @login_required
 @require_GET
 def dashboard_page(request, slug):
@@ -47,15 +68,30 @@ def dashboard_page(request, slug):
     ctx = make_ctx(request, dash)
     panel_key = request.GET.get("viewPanel")
     panels = [p for p in dash.panels if not panel_key or p.key == panel_key]
+    if not panels:
+        raise Http404
+    refresh = request.GET.get("refresh", "")
+    refresh = refresh if refresh_seconds(refresh) else ""
+    kiosk = request.GET.get("kiosk", "")
+    kiosk = kiosk if kiosk in ("tv", "full") else ""
+    vars_ = variables.options_for(dash.variables, ctx)
+    for v in vars_:
+        v["summary"] = _summary(v)
+    pref = getattr(request.user, "preference", None)
+    back, fwd, out = ctx.tr.shifted(-1), ctx.tr.shifted(1), ctx.tr.zoomed_out()
     return render(request, "cabinet/dashboard.html", {
         "dash": dash, "panels": panels, "single": bool(panel_key), "tr": ctx.tr,
-        "quick_ranges": QUICK_RANGES, "refresh_choices": REFRESH_CHOICES[1:],
-        "refresh": request.GET.get("refresh", ""), "kiosk": request.GET.get("kiosk", ""),
-        "variables": variables.options_for(dash.variables, ctx),
-        "shift_back": ctx.tr.shifted(-1), "shift_fwd": ctx.tr.shifted(1), "zoom_out": ctx.tr.zoomed_out(),
+        "quick_ranges": QUICK_RANGES, "refresh_choices": REFRESH_CHOICES[1:], "refresh": refresh, "kiosk": kiosk,
+        "refresh_s": refresh_seconds(refresh),
+        "variables": vars_, "query": request.GET.urlencode(),
+        "shift_back_qs": _query(request, **{"from": back[0], "to": back[1]}),
+        "shift_fwd_qs": _query(request, **{"from": fwd[0], "to": fwd[1]}),
+        "zoom_out_qs": _query(request, **{"from": out[0], "to": out[1]}),
+        "leave_single_qs": _query(request, view_panel=None),
+        "panel_items": [{"p": p, "view_qs": _query(request, view_panel=p.key)} for p in panels],
+        "starred": bool(pref and slug in (pref.favourites or [])),
         "month_warning": any(p.monthly for p in panels) and ctx.tr.crosses_month(),
-        "panels_json": json.dumps([{"key": p.key, "kind": p.kind, "unit": p.unit, "monthly": p.monthly}
-                                   for p in panels]),
+        "panels_meta": [{"key": p.key, "kind": p.kind, "unit": p.unit, "monthly": p.monthly} for p in panels],
     })
 
 
@@ -88,20 +124,34 @@ def panel_data(request, slug, key):
     return HttpResponse(json.dumps(data, default=_jsonable, ensure_ascii=False), content_type="application/json")
 
 
+def _as_time(value):
+    """An ISO string from a panel (or a datetime) as an aware datetime; anything else unchanged."""
+    if isinstance(value, str):
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return t if t.tzinfo else t.replace(tzinfo=timezone.get_default_timezone())
+    return value
+
+
 def table_of(panel, data) -> tuple[list[str], list[list]]:
-    """A panel's data as header + rows: tables as they are, series as one row per (series, time)."""
+    """A panel's data as header + rows: tables as they are, series as one row per (series, time); datetime
+    columns and series times as datetimes (written on the user's wall clock)."""
     if "columns" in data:
         cols = data["columns"]
-        return [str(c["title"]) for c in cols], [[r.get(c["key"]) for c in cols] for r in data["rows"]]
+        conv = [_as_time if c.get("type") == "datetime" else (lambda v: v) for c in cols]
+        return ([str(c["title"]) for c in cols],
+                [[f(r.get(c["key"])) for f, c in zip(conv, cols)] for r in data["rows"]])
     if "series" in data:
-        rows = [[s["name"], x, y] for s in data["series"] for x, y in zip(s["x"], s["y"])]
+        rows = [[s["name"], _as_time(x), y] for s in data["series"] for x, y in zip(s["x"], s["y"])]
         return [_("Series"), _("Time"), str(panel.unit or _("Value"))], rows
     return [str(panel.title)], [[data.get("value")]]
 
 
 def _cell(value, tz):
     if isinstance(value, datetime):
-        return value.astimezone(tz).replace(tzinfo=None)
+        return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
     return value
 
 

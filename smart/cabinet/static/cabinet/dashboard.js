@@ -9,7 +9,8 @@
   const panelsMeta = JSON.parse(document.getElementById("panels-meta").textContent);
   const tz = dash.dataset.tz;
   const timers = [];
-  window.SMART_DASH = { drawn: 0, errors: [], charts: {} };  // read by the browser tests
+  // Read by the browser tests and the bench: every panel is drawn once `drawn` reaches `panels`.
+  window.SMART_DASH = { drawn: 0, panels: panelsMeta.length, errors: [], charts: {} };
 
   function currentParams() { return new URLSearchParams(window.location.search); }
 
@@ -34,6 +35,15 @@
   function showTime(v) { const d = new Date(v); return isNaN(d) ? v : fmt.format(d); }
 
   /* ---------- charts ---------- */
+  const lang = document.documentElement.lang === "en" ? "en" : "ru";
+  if (lang === "ru" && window.Plotly) {  // month and day names on the axes (the wheel ships no locale files)
+    Plotly.register({ moduleType: "locale", name: "ru", dictionary: {}, format: {
+      days: ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+      shortDays: ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+      months: ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"],
+      shortMonths: ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+      date: "%d.%m.%Y", decimal: ",", thousands: " " } });
+  }
   function drawChart(el, meta, data) {
     const series = data.series || [];
     if (!series.length || series.every((s) => !s.x.length)) {
@@ -46,17 +56,19 @@
       type: bars ? "bar" : "scatter", mode: s.mode || "lines", line: { shape: s.shape || "linear", width: 1.5 },
       connectgaps: false, hovertemplate: `%{y}${data.unit ? " " + data.unit : ""}<extra>%{fullData.name}</extra>`,
     }));
+    const logY = data.log === true;  // a logarithmic y axis (A §4.2): shapes then take log10 values
+    const bandY = (v) => (logY ? Math.log10(Math.max(v, 0.5)) : v);
     const shapes = (data.bands || []).map((b) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y",
-      y0: b.from, y1: b.to, fillcolor: b.color, opacity: 0.12, line: { width: 0 }, layer: "below" }));
+      y0: bandY(b.from), y1: bandY(b.to), fillcolor: b.color, opacity: 0.12, line: { width: 0 }, layer: "below" }));
     const layout = {
       margin: { l: 48, r: 12, t: 8, b: 32 }, height: el.clientHeight || 300, barmode: data.stack ? "stack" : "group",
       xaxis: { type: "date", range: [localIso(new Date(data.range.from)), localIso(new Date(data.range.to))] },
-      yaxis: { title: { text: data.unit || "" }, rangemode: "tozero" }, shapes,
+      yaxis: logY ? { title: { text: data.unit || "" }, type: "log" } : { title: { text: data.unit || "" }, rangemode: "tozero" }, shapes,
       legend: { orientation: "h", y: -0.15 }, showlegend: series.length > 1, hovermode: "x unified",
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     };
     el.innerHTML = "";
-    Plotly.newPlot(el, traces, layout, { displaylogo: false, responsive: true, doubleClick: false,
+    Plotly.newPlot(el, traces, layout, { displaylogo: false, responsive: true, doubleClick: false, locale: lang,
       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] });
     window.SMART_DASH.charts[el.closest("[data-panel]").dataset.panel] = el;
     // Legend: a click isolates a series (again: shows all), shift-click adds or removes one (Grafana).
@@ -73,15 +85,16 @@
     el.on("plotly_legenddoubleclick", () => false);
     // Drag-to-zoom applies to every panel: the range becomes absolute and the dashboard re-queries.
     el.on("plotly_relayout", (ev) => {
-      const a = ev["xaxis.range[0]"], b = ev["xaxis.range[1]"];
+      const r = ev["xaxis.range"] || [];
+      const a = ev["xaxis.range[0]"] || r[0], b = ev["xaxis.range[1]"] || r[1];
       if (a && b) setRange(String(a).slice(0, 16).replace(" ", "T"), String(b).slice(0, 16).replace(" ", "T"));
     });
   }
 
   /* ---------- tables ---------- */
-  const PAGE = 50;
+  const PAGE_DEFAULT = 50;
   function cellText(col, v) {
-    if (v === null || v === undefined || v === "") return "";
+    if (v === null || v === undefined || v === "" || col.type === "actions") return "";
     if (col.type === "datetime") return showTime(v);
     if (col.type === "number" && typeof v === "number") return v.toLocaleString(document.documentElement.lang);
     return String(v);
@@ -89,6 +102,7 @@
   function drawTable(el, data) {
     const cols = data.columns || [];
     const state = { sort: null, dir: 1, filter: "", page: 0 };
+    const PAGE = data.page_size || PAGE_DEFAULT;  // a panel may ask for its page size (A §4.1: 13 rows)
     const rows = data.rows || [];
     el.innerHTML = "";
     const bar = document.createElement("div"); bar.className = "table-bar";
@@ -121,11 +135,12 @@
       const body = r.slice(state.page * PAGE, state.page * PAGE + PAGE).map((row) => "<tr" + (row._class ? ` class="${esc(row._class)}"` : "") + ">" + cols.map((c) => {
         const txt = cellText(c, row[c.key]);
         const link = row._links && row._links[c.key];
-        const inner = link ? `<a href="${esc(link)}">${esc(txt)}</a>` : esc(txt);
+        const inner = c.type === "actions" ? actionButtons(row[c.key]) : link ? `<a href="${esc(link)}">${esc(txt)}</a>` : esc(txt);
         const cls = (c.type || "") + (row._cell_class && row._cell_class[c.key] ? " " + row._cell_class[c.key] : "");
         return `<td class="${cls}" title="${esc(txt)}">${inner}</td>`;
       }).join("") + "</tr>").join("");
-      table.innerHTML = head + "<tbody>" + (body || `<tr><td colspan="${cols.length}" class="nodata">${t("No data")}</td></tr>`) + "</tbody>";
+      const foot = data.footer ? "<tfoot><tr>" + cols.map((c) => `<td class="${c.type || ""}">${esc(cellText(c, data.footer[c.key]))}</td>`).join("") + "</tr></tfoot>" : "";  // e.g. a "Mean" row over all rows
+      table.innerHTML = head + "<tbody>" + (body || `<tr><td colspan="${cols.length}" class="nodata">${t("No data")}</td></tr>`) + "</tbody>" + foot;
       count.textContent = `${r.length} ${t("rows")}`;
       pager.innerHTML = pages > 1 ? `<button data-page="-1" ${state.page === 0 ? "disabled" : ""}>‹</button> ${state.page + 1} / ${pages} <button data-page="1" ${state.page >= pages - 1 ? "disabled" : ""}>›</button>` : "";
     }
@@ -139,6 +154,22 @@
     filter.addEventListener("input", () => { state.filter = filter.value; state.page = 0; render(); });
     render();
   }
+  /* "actions" columns: a cell holds [{action, label, url}], each a POST (CSRF from the cookie); the
+     endpoint answers JSON, then every panel reloads (the row and the counters change). */
+  function actionButtons(list) {
+    return (list || []).map((a) => `<button type="button" class="row-action" data-post="${esc(a.url)}" data-action="${esc(a.action)}" title="${esc(a.title || a.label)}">${esc(a.label)}</button>`).join(" ");
+  }
+  dash.addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button[data-post]"); if (!b) return;
+    b.disabled = true;
+    const token = (document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1] || "";
+    try {
+      const resp = await fetch(b.dataset.post, { method: "POST", credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": decodeURIComponent(token) } });
+      if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+      await loadAll();
+    } catch (err) { b.disabled = false; b.title = err.message; window.SMART_DASH.errors.push(`action: ${err.message}`); }
+  });
   function esc(s) { return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
 
   function drawStat(el, data) {
@@ -173,13 +204,24 @@
   dash.querySelector("[data-refresh-now]").addEventListener("click", loadAll);
 
   /* ---------- controls ---------- */
+  // The URL always names the whole view (range, every variable, refresh): defaults are written into it at once,
+  // so the address bar is a complete shareable link (A §1.2: "All" is kept as var-<name>=__all).
+  (function completeUrl() {
+    const p = currentParams(); let changed = false;
+    if (!p.has("from")) { p.set("from", dash.dataset.from); changed = true; }
+    if (!p.has("to")) { p.set("to", dash.dataset.to); changed = true; }
+    (dash.dataset.vars || "").split(",").filter(Boolean).forEach((name) => {
+      if (!p.has(`var-${name}`)) { p.append(`var-${name}`, "__all"); changed = true; }
+    });
+    if (changed) history.replaceState(null, "", `${window.location.pathname}?${p.toString()}`);
+  })();
+
   const refreshSel = dash.querySelector("[data-refresh-select]");
   refreshSel.addEventListener("change", () => {
     const p = currentParams(); if (refreshSel.value) p.set("refresh", refreshSel.value); else p.delete("refresh"); go(p);
   });
-  const every = { s: 1, m: 60, h: 3600, d: 86400 };
-  const r = dash.dataset.refresh;
-  if (r) timers.push(setInterval(loadAll, parseInt(r, 10) * every[r.slice(-1)] * 1000));
+  const refreshS = parseInt(dash.dataset.refreshS || "0", 10);
+  if (refreshS > 0) timers.push(setInterval(loadAll, refreshS * 1000));
 
   dash.querySelectorAll("[data-quick]").forEach((a) => a.addEventListener("click", (ev) => {
     ev.preventDefault(); setRange(a.dataset.quick, "now");
@@ -188,9 +230,17 @@
   qf.addEventListener("input", () => dash.querySelectorAll("[data-quick]").forEach((a) => {
     a.parentElement.hidden = !a.textContent.toLowerCase().includes(qf.value.toLowerCase());
   }));
-  dash.querySelector("[data-abs-range]").addEventListener("submit", (ev) => {
-    ev.preventDefault(); const f = ev.target; setRange(f.from.value.trim(), f.to.value.trim());
+  const absForm = dash.querySelector("[data-abs-range]");
+  absForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const from = absForm.elements.from.value.trim(), to = absForm.elements.to.value.trim();
+    if (from && to) setRange(from, to);
   });
+  // Calendar pickers fill the text fields with a whole day (A §1.4: custom ranges in whole days).
+  absForm.querySelectorAll("[data-cal]").forEach((cal) => cal.addEventListener("change", () => {
+    if (!cal.value) return;
+    absForm.elements[cal.dataset.cal].value = cal.dataset.cal === "to" ? `${cal.value}T23:59` : `${cal.value}T00:00`;
+  }));
   function rememberRange(from, to) {
     if (from.startsWith("now") && to === "now") return;
     const list = JSON.parse(localStorage.getItem("smart.recentRanges") || "[]").filter((x) => x[0] !== from || x[1] !== to);
@@ -198,30 +248,57 @@
   }
   const recent = dash.querySelector("[data-recent-ranges]");
   JSON.parse(localStorage.getItem("smart.recentRanges") || "[]").forEach(([f, to]) => {
-    const a = document.createElement("a"); a.href = "#"; a.textContent = `${f} — ${to}`;
+    const a = document.createElement("a"); a.href = "#"; a.textContent = `${f} — ${to}`; a.dataset.recent = "";
     a.addEventListener("click", (ev) => { ev.preventDefault(); setRange(f, to); });
     recent.append(a);
   });
 
-  // Variables: multi-select, "All" when nothing is chosen; a change re-queries through the URL.
-  dash.querySelectorAll("select[data-multi]").forEach((sel) => sel.addEventListener("change", () => {
-    const p = currentParams(); const name = sel.name;
-    p.delete(name); [...sel.selectedOptions].forEach((o) => p.append(name, o.value)); go(p);
-  }));
+  // Variables: multi-select with "All" (the default); the choice applies when the picker closes or on Apply.
+  dash.querySelectorAll("[data-var]").forEach((box) => {
+    const name = `var-${box.dataset.var}`;
+    const details = box.querySelector("details");
+    const all = box.querySelector("[data-var-all]");
+    const opts = [...box.querySelectorAll(`input[name="${name}"]`)];
+    const chosen = () => opts.filter((o) => o.checked).map((o) => o.value);
+    const initial = JSON.stringify(chosen());
+    all.addEventListener("change", () => { if (all.checked) opts.forEach((o) => { o.checked = false; }); else if (!chosen().length) all.checked = true; });
+    opts.forEach((o) => o.addEventListener("change", () => { all.checked = !chosen().length; }));
+    const filter = box.querySelector("[data-var-filter]");
+    filter.addEventListener("input", () => opts.forEach((o) => {
+      o.parentElement.hidden = !o.parentElement.textContent.toLowerCase().includes(filter.value.toLowerCase());
+    }));
+    function apply() {
+      if (JSON.stringify(chosen()) === initial) return;
+      const p = currentParams(); p.delete(name);
+      const values = chosen();
+      if (values.length) values.forEach((v) => p.append(name, v)); else p.append(name, "__all");
+      go(p);
+    }
+    box.querySelector("[data-var-apply]").addEventListener("click", () => { details.open = false; apply(); });
+    details.addEventListener("toggle", () => { if (!details.open) apply(); });
+  });
+  // Only one drop-down open at a time; a click elsewhere closes them.
+  document.addEventListener("click", (ev) => {
+    dash.querySelectorAll("details[open]").forEach((d) => { if (!d.contains(ev.target)) d.open = false; });
+  });
 
   dash.querySelector("[data-share]").addEventListener("click", async (ev) => {
-    try { await navigator.clipboard.writeText(window.location.href); ev.target.textContent = t("Link copied"); }
+    const btn = ev.currentTarget;
+    try { await navigator.clipboard.writeText(window.location.href); btn.textContent = t("Link copied"); }
     catch (e) { window.prompt(t("Link to this view"), window.location.href); }
   });
 
-  // Display modes: full → title only → kiosk; Esc goes back to full and leaves the single-panel view.
+  // Display modes: full → title only (tv) → panels only (full kiosk); Esc returns to full, then leaves the
+  // single-panel view.
   const modes = ["", "tv", "full"];
   dash.querySelector("[data-kiosk]").addEventListener("click", () => {
-    const p = currentParams(); const i = modes.indexOf(p.get("kiosk") || "");
+    const p = currentParams(); const i = Math.max(0, modes.indexOf(p.get("kiosk") || ""));
     const next = modes[(i + 1) % modes.length]; if (next) p.set("kiosk", next); else p.delete("kiosk"); go(p);
   });
   document.addEventListener("keydown", (ev) => {
     if (ev.key !== "Escape") return;
+    const open = dash.querySelector("details[open]");
+    if (open) { open.open = false; return; }
     const p = currentParams();
     if (p.has("kiosk")) { p.delete("kiosk"); go(p); } else if (p.has("viewPanel")) { p.delete("viewPanel"); go(p); }
   });
