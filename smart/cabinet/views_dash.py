@@ -139,7 +139,7 @@ def table_of(panel, data) -> tuple[list[str], list[list]]:
     """A panel's data as header + rows: tables as they are, series as one row per (series, time); datetime
     columns and series times as datetimes (written on the user's wall clock)."""
     if "columns" in data:
-        cols = data["columns"]
+        cols = [c for c in data["columns"] if c.get("type") != "actions"]  # buttons are not data
         conv = [_as_time if c.get("type") == "datetime" else (lambda v: v) for c in cols]
         return ([str(c["title"]) for c in cols],
                 [[f(r.get(c["key"])) for f, c in zip(conv, cols)] for r in data["rows"]])
