@@ -103,10 +103,12 @@ class InstallationForm(_DealerForm):
     class Meta:
         model = Installation
         fields = INSTALLATION_FIELDS
+        labels = {"manager": _("manager"), "client": _("client")}
         help_texts = {
             "name": _("Pushed installations: the CLIENTNAME of the scripts. Pulled: filled from address and port."),
-            "download": _("Collect sysinfo reports."), "upload": _("Forward reports to ASRP."),
-            "process": _("Analyse reports into metrics and alerts."),
+            "download": _("Collect sysinfo reports (download / nodownload in managers.csv)."),
+            "upload": _("Forward reports to ASRP (upload / noupload in managers.csv)."),
+            "process": _("Analyse reports into metrics and alerts (process / noprocess in managers.csv)."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -194,6 +196,7 @@ class OnlineAccessForm(_DealerForm):
     class Meta:
         model = OnlineAccess
         fields = ONLINE_FIELDS
+        labels = {"manager": _("manager"), "client": _("client")}
         help_texts = {
             "host": _("The host name only, like online.kodeks.ru: no scheme, port or path."),
             "folder": _("The catalog name only, without slashes."),

@@ -100,8 +100,18 @@ def page(request, template: str, context: dict):
     from django.shortcuts import render
 
     user = request.user
+    if "back" in context:
+        context.setdefault("back_label", _back_labels().get(context["back"], ""))
     context.setdefault("reg_perms", {
         "registry": scope.can_manage_registry(user), "installations": scope.can_manage_installations(user),
         "dealer_wide": dealer_wide_admin(user),
     })
     return render(request, template, context)
+
+
+def _back_labels() -> dict:
+    from django.utils.translation import gettext as _
+
+    return {"cabinet:registry-clients": _("Clients"), "cabinet:registry-installations": _("Installations"),
+            "cabinet:registry-online": _("Online accesses"), "cabinet:registry-users": _("Users"),
+            "cabinet:registry-routes": _("Alert routing"), "cabinet:registry-maintenance": _("Maintenance windows")}

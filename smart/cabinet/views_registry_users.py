@@ -48,7 +48,7 @@ class _RoleBranch:
 class InviteForm(_RoleBranch, forms.Form):
     email = forms.EmailField(label=gettext_lazy("e-mail"))
     full_name = forms.CharField(label=gettext_lazy("full name"), max_length=200, required=False)
-    role = forms.ChoiceField(label=gettext_lazy("role"))
+    role = forms.ChoiceField(label=gettext_lazy("role"), initial=Role.MANAGER)
     branch = forms.ModelChoiceField(label=gettext_lazy("branch"), queryset=None, required=False,
                                     empty_label=gettext_lazy("the whole dealer"))
 

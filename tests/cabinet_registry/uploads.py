@@ -3,6 +3,7 @@ is not Django, so the Django test client cannot reach it). Needs committed data:
 import asyncio
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -25,8 +26,9 @@ def post_upload(path, *, params=None, headers=None, name="x.zip", content=None):
             return await client.post(path, params=params, headers=headers,
                                      files={"file": (name, content or sysinfo_zip())}, timeout=30)
 
-    try:
-        return asyncio.run(go())
+    try:  # in a thread of its own: the browser tests' Playwright keeps an event loop on the main thread
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, go()).result()
     finally:
         close_db_connections()
 
