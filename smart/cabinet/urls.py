@@ -3,7 +3,7 @@ sign-in and account (`urls_account`), the dealer's pages (`urls_pages`: home, he
 the registry UI (`urls_registry`) and the dashboard framework below."""
 from django.urls import include, path, register_converter
 
-from . import views_dash
+from . import views_batch, views_dash
 
 
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("smart.cabinet.urls_account")),
     path("", include("smart.cabinet.urls_pages")),
     path("registry/", include("smart.cabinet.urls_registry")),
+    path("installations/<int:pk>/upload/", views_batch.batch_upload, name="batch-upload"),
     path("d/", views_dash.dashboard_list, name="dashboards"),
     path("d/<slug:slug>/", views_dash.dashboard_page, name="dashboard"),
     path("d/<slug:slug>/variables.json", views_dash.variable_options, name="dashboard-variables"),
