@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Trunc
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from smart.metrics.models import DbErrorEvent, DiskFree, InstallationState, SessionEvent, Snapshot, StatusSample
 from smart.metrics.queries import MAX_POINTS, Range
@@ -264,7 +265,7 @@ def db_error_series(installations, rng: Range, tz, step: timedelta | None = None
         return {}
     by_inst = defaultdict(list)
     for inst, message, code, volume, first, last in events:
-        label = message or (f"code {code}" if code is not None else "?")
+        label = message or (_("code %(code)s") % {"code": code} if code is not None else "?")
         by_inst[inst].append((label, volume, first, last))
     times = defaultdict(list)
     for inst, t in (Snapshot.objects.filter(installation_id__in=list(by_inst), report_time__gte=rng.start,
