@@ -10,6 +10,7 @@
   firing that fired before the night ended and was snoozed over the night, acknowledged during it, or is
   a P1 nobody acknowledged (the P1 row's "once more at start of business day"). A snooze that runs past
   `morning_at` delays the reminder to its end.
+- a base alert covered by its firing Count roll-up gets none of these: the Count's stand for it.
 - withdrawal: a follow-up still queued (a re-notify held for the morning) whose alert resolved meanwhile,
   or (re-notify, escalation) was acknowledged meanwhile, would say something no longer true: it is
   dropped before it is sent.
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from smart.alerts.models import Alert, State
 
-from . import policy
+from . import policy, rollups
 from .models import Channel, Notification, Route
 from .outbox import addresses, channel_of, route_key, target_hash, targets
 
@@ -37,11 +38,13 @@ def run_reminders(now=None) -> int:
     now = now or timezone.now()
     withdraw_stale()
     policies = policy.Policies()
-    queued = 0
+    queued, counts = 0, {}
     firing = (Alert.objects.filter(state=State.FIRING, historical=False, inhibited_by="",
                                    fired_at__isnull=False, priority__in=tuple(policy.RENOTIFY_EVERY))
               .select_related("installation__manager", "online_access__manager").order_by("id"))
     for alert in firing.iterator():
+        if rollups.covering(alert, counts):
+            continue  # a firing Count roll-up's own follow-ups stand for its hosts (rollups.py)
         terms = policies.get(alert.dealer_id)
         # the morning reminder first: it stands for the re-notify round it falls in
         queued += remind(alert, terms, now) + escalate(alert, terms, now) + renotify(alert, terms, now)

@@ -17,6 +17,9 @@ e-mail digest); B's Telegram messages are suppressed; C sends one message".
   what is left resolves with ordinary messages. So while a Count fires, an address gets at most one
   e-mail per base rule and state every COUNT_DIGEST_S, whatever the number of hosts; the Count's own
   message (P1/P2: at once) carries the news, the digest the full list.
+- Follow-ups. A covered instance gets no re-notify, escalation or morning reminder of its own: the
+  Count's follow-ups (it is at least as urgent, D §1.3 #6) stand for all its hosts. They resume for an
+  instance still firing when the Count resolves.
 - Webhooks are machines: they keep one message per grouping window.
 """
 from datetime import timedelta
@@ -34,8 +37,9 @@ def count_rule(name: str):
     return rule if rule is not None and rule.condition.get("kind") == "count_rollup" else None
 
 
-def covering(alert: Alert) -> Alert | None:
-    """The firing Count instance that covers this base alert instance, or None (memoised on the alert)."""
+def covering(alert: Alert, memo: dict | None = None) -> Alert | None:
+    """The firing Count instance that covers this base alert instance, or None (memoised on the alert,
+    and in `memo` per Count instance for a pass over many alerts)."""
     if hasattr(alert, "_covering_count"):
         return alert._covering_count
     from smart.alerts.conditions.rollup import group_of
@@ -46,9 +50,12 @@ def covering(alert: Alert) -> Alert | None:
     if variant is not None and alert.dealer_id is not None:
         group = group_of(variant.condition, alert)
         suffix = f"|{group}" if group else ""
-        found = (Alert.objects.filter(rule=variant.name, state=State.FIRING,
-                                      object_key__in=(f"d{alert.dealer_id}{suffix}", f"platform{suffix}"))
-                 .order_by("id").first())
+        keys = (f"d{alert.dealer_id}{suffix}", f"platform{suffix}")
+        memo = {} if memo is None else memo
+        if (variant.name, keys) not in memo:
+            memo[(variant.name, keys)] = (Alert.objects.filter(rule=variant.name, state=State.FIRING,
+                                                               object_key__in=keys).order_by("id").first())
+        found = memo[(variant.name, keys)]
     alert._covering_count = found
     return found
 

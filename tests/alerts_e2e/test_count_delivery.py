@@ -196,3 +196,18 @@ def test_behind_proxy_down_is_counted_per_provider(fleet, dealer, notify):
     probes.run(unknown[:3], cloud + other + unknown[3:])
     assert count_state("KodeksBehindProxyDownCount", f"d{dealer.id}|Techexpert.Cloud") == State.RESOLVED
     assert count_state("KodeksBehindProxyDownCount", f"d{dealer.id}") == State.FIRING
+
+
+def test_covered_hosts_are_re_notified_through_the_count_only(fleet, dealer, notify):
+    from smart.notify.reminders import run_reminders
+
+    hosts = fleet[0]
+    probes = Probes("tcp", "refused", cycles_before=40)
+    probes.fail_until_fired("KodeksTcpStatus", hosts[:4], hosts[4:])
+    notify()
+    assert count_state("KodeksTcpStatusCount", f"d{dealer.id}") == State.FIRING
+    run_reminders(datetime.now(UTC) + timedelta(minutes=61))  # the Count's and the hosts' P1 re-notify round
+    renotified = Notification.objects.filter(kind="renotify")
+    assert set(renotified.values_list("rule", flat=True)) == {"KodeksTcpStatusCount"}  # not one per host
+    assert renotified.filter(channel=Channel.EMAIL, target=MAIL_TO).count() == 1
+    assert Alert.objects.filter(rule="KodeksTcpStatus", last_notified_at__isnull=False).count() == 4
