@@ -1,0 +1,25 @@
+"""`GET /metrics` for a dealer's Prometheus: `Authorization: Bearer <metrics token>` (Prometheus'
+`authorization` scrape setting); the token names the dealer. No token in the URL (D §3.5 X2)."""
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .exposition import render
+from .models import MetricsToken
+
+# The classic text format every Prometheus 2.x and 3.x scrapes (generate_latest writes it).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+@require_GET
+def metrics(request):
+    auth = request.headers.get("Authorization", "")
+    plain = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    token = MetricsToken.active(plain)
+    if token is None:
+        resp = HttpResponse("a valid metrics token is required (Authorization: Bearer …)\n", status=401,
+                            content_type="text/plain; charset=utf-8")
+        resp["WWW-Authenticate"] = 'Bearer realm="smart-metrics"'
+        return resp
+    MetricsToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return HttpResponse(render(token.dealer), content_type=CONTENT_TYPE)
