@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "smart.alerts",
     "smart.notify",
     "smart.cabinet",
+    "smart.reports",
     "smart.agent",
     "smart.simulator",
 ]
