@@ -2,6 +2,7 @@
 import (smart.registry.csvrows) and the models, uniqueness checked per dealer ignoring case."""
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,13 @@ class _DealerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.dealer, self.user = dealer, user
         people = User.objects.filter(dealer=dealer, is_active=True).order_by("full_name", "username")
+        if user.role == "head" and user.branch_id:  # RO-2: no other branch's names in a branch's views
+            keep = Q(branch_id=user.branch_id)  # ... except the people already assigned, so a save keeps them
+            if self.instance.pk and "managers" in self.fields:
+                keep |= Q(pk__in=self.instance.managers.values("pk"))
+            if getattr(self.instance, "manager_id", None):
+                keep |= Q(pk=self.instance.manager_id)
+            people = people.filter(keep)
         for name in ("manager", "managers"):
             if name in self.fields:
                 self.fields[name].queryset = people

@@ -244,3 +244,27 @@ def test_operator_switches_dealer(world, as_user):
     body = op.get(url("registry-clients")).content.decode()
     assert world.a.unmanaged_client.display_name in body
     assert as_user(world.a.dealer_admin).post(url("registry-dealer"), {"dealer": world.b.dealer.pk}).status_code == 404
+
+
+def test_english_on_request(world, as_user):
+    c = as_user(world.a.dealer_admin)
+    c.cookies["django_language"] = "en"
+    body = c.get(url("registry-installations")).content.decode()
+    assert "New installation" in body and "Новая установка" not in body
+    c.cookies["django_language"] = "ru"
+    body = c.get(url("registry-installations")).content.decode()
+    assert "Новая установка" in body
+
+
+def test_branch_head_picks_managers_of_the_branch_only(world, as_user):
+    from smart.registry.models import Branch, Role
+    from cabinet.users import make_user
+
+    branch_person = make_user(Role.MANAGER, world.a.dealer, username="branch-m", branch=world.a.branch)
+    form = as_user(world.a.head).get(url("registry-client-edit", world.a.branch_client.pk)).context["form"]
+    # the branch's people, and the client's current manager (kept on save), but no other dealer staff
+    assert set(form.fields["managers"].queryset) == {world.a.head, branch_person, world.a.manager}
+    new_form = as_user(world.a.head).get(url("registry-client-new")).context["form"]
+    assert set(new_form.fields["managers"].queryset) == {world.a.head, branch_person}
+    assert set(form.fields["branch"].queryset) == {world.a.branch}
+    assert Branch.objects.filter(dealer=world.a.dealer).count() == 1
