@@ -146,14 +146,15 @@ def window_list(request, dealer):
 def window_edit(request, dealer, pk=None):
     window = scope.get_or_deny(_windows(request, dealer), pk=pk) if pk is not None else None
     tz = user_zone(request.user)
-    initial = {}
+    # Wall-clock values in the user's zone, naive: an aware value would be shown in the server's zone.
     if window is None:
-        start = timezone.now().astimezone(tz).replace(second=0, microsecond=0)
+        start = timezone.now().astimezone(tz).replace(second=0, microsecond=0, tzinfo=None)
         initial = {"starts_at": start, "ends_at": start + timedelta(hours=2)}
         if request.GET.get("installation"):
             initial["installation"] = request.GET["installation"]
     else:
-        initial = {"starts_at": window.starts_at.astimezone(tz), "ends_at": window.ends_at.astimezone(tz)}
+        initial = {"starts_at": window.starts_at.astimezone(tz).replace(tzinfo=None),
+                   "ends_at": window.ends_at.astimezone(tz).replace(tzinfo=None)}
     form = WindowForm(request.POST or None, instance=window, dealer=dealer, user=request.user, tz=tz,
                       whole_dealer_allowed=dealer_wide_admin(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -84,6 +84,9 @@ def test_maintenance_window_in_the_users_zone(world, as_user):
     window = MaintenanceWindow.objects.get()
     assert window.starts_at == start and window.ends_at - window.starts_at == timedelta(hours=3)
     assert window.starts_at.utcoffset() is not None and window.dealer == world.a.dealer
+    # the edit form shows the window in the user's zone, as entered
+    form = c.get(url("registry-maintenance-edit", window.pk)).content.decode()
+    assert f'value="{start:%Y-%m-%dT%H:%M}"' in form
     # a technician may not declare a dealer-wide window
     r = c.post(url("registry-maintenance-new"), {"starts_at": start.strftime("%Y-%m-%dT%H:%M"),
                                                  "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
