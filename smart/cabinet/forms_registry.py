@@ -7,11 +7,12 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from smart.registry import csvrows
-from smart.registry.models import Client, Installation, InstallationAlias, OnlineAccess, User
+from smart.registry.models import Client, ClientContact, Installation, InstallationAlias, OnlineAccess, User
 from smart.registry.tzlegacy import BadTimeZone, zone_from_legacy
 
 from . import scope
 
+CONTACT_FIELDS = ("name", "role", "phone", "email", "messenger", "notes")
 CLIENT_FIELDS = ("display_name", "slug", "legal_name", "regnum", "branch", "managers", "seasonal", "support_ended",
                  "closed_network")
 INSTALLATION_FIELDS = ("client", "kind", "name", "address", "port", "scheme", "time_zone", "ping",
@@ -269,3 +270,12 @@ class OnlineAccessForm(_DealerForm):
         if commit:
             obj.save()
         return obj
+
+
+class ContactForm(forms.ModelForm):
+    """A site contact shown in the client's technical alerts (R-C6)."""
+
+    class Meta:
+        model = ClientContact
+        fields = CONTACT_FIELDS
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}

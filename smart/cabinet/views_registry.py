@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import audit, scope
-from .forms_registry import CLIENT_FIELDS, ClientForm, snapshot
+from .forms_registry import CLIENT_FIELDS, CONTACT_FIELDS, ClientForm, ContactForm, snapshot
 from .models import AuditEntry
 from .views_registry_access import SESSION_DEALER, current_dealer, dealer_wide_admin, page, registry_view
 
@@ -136,10 +136,12 @@ def client_edit(request, dealer, pk=None):
 
 
 @registry_view()
-def client_detail(request, dealer, pk):
+def client_detail(request, dealer, pk, contact_form=None):
     client = scope.get_or_deny(scope.clients(request.user, include_archived=True).filter(dealer=dealer), pk=pk)
+    can_contacts = scope.can_manage_installations(request.user)
     return page(request, "cabinet/registry/client.html", {
-        "dealer": dealer, "client": client,
+        "dealer": dealer, "client": client, "contacts": client.contacts.order_by("name", "id"),
+        "can_contacts": can_contacts, "contact_form": contact_form or (ContactForm() if can_contacts else None),
         "installations": scope.installations(request.user, True).filter(client=client).order_by("name"),
         "accesses": scope.online_accesses(request.user, True).filter(client=client).order_by("firm", "login"),
         "can_edit": scope.can_manage_registry(request.user),
@@ -157,6 +159,36 @@ def client_archive(request, dealer, pk, archive=True):
                          % {"name": client})
     else:
         messages.success(request, _("Client %(name)s restored.") % {"name": client})
+    return redirect("cabinet:registry-client", pk=client.pk)
+
+
+@require_POST
+@registry_view(scope.can_manage_installations)
+def contact_add(request, dealer, pk):
+    """Site contacts: technicians keep them too (they know the client's administrators)."""
+    client = scope.get_or_deny(scope.clients(request.user, include_archived=True).filter(dealer=dealer), pk=pk)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        response = client_detail.__wrapped__(request, dealer, pk, contact_form=form)
+        response.status_code = 400
+        return response
+    with transaction.atomic():
+        form.instance.client = client
+        contact = form.save()
+        audit.record(request, "create", obj=contact, dealer_id=dealer.pk, object_repr=f"{client}: {contact}",
+                     changes=audit.diff({}, snapshot(contact, CONTACT_FIELDS)))
+    return redirect("cabinet:registry-client", pk=client.pk)
+
+
+@require_POST
+@registry_view(scope.can_manage_installations)
+def contact_delete(request, dealer, pk, contact_pk):
+    client = scope.get_or_deny(scope.clients(request.user, include_archived=True).filter(dealer=dealer), pk=pk)
+    contact = scope.get_or_deny(client.contacts.all(), pk=contact_pk)
+    with transaction.atomic():
+        audit.record(request, "delete", obj=contact, dealer_id=dealer.pk, object_repr=f"{client}: {contact}",
+                     changes=audit.diff(snapshot(contact, CONTACT_FIELDS), {k: "" for k in CONTACT_FIELDS}))
+        contact.delete()
     return redirect("cabinet:registry-client", pk=client.pk)
 
 

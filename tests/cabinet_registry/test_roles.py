@@ -268,3 +268,26 @@ def test_branch_head_picks_managers_of_the_branch_only(world, as_user):
     assert set(new_form.fields["managers"].queryset) == {world.a.head, branch_person}
     assert set(form.fields["branch"].queryset) == {world.a.branch}
     assert Branch.objects.filter(dealer=world.a.dealer).count() == 1
+
+
+def test_site_contacts_on_the_client_card(world, as_user):
+    from smart.registry.models import ClientContact
+
+    client = world.a.branch_client
+    tech = as_user(world.a.technician)
+    r = tech.post(url("registry-contact-add", client.pk), {"name": "Пётр Админов", "role": "сисадмин",
+                                                           "phone": "+7 900 000-00-00", "email": "petr@zavod.ru",
+                                                           "notes": "RDP через VPN, 9–18"})
+    assert r.status_code == 302
+    contact = ClientContact.objects.get(client=client)
+    assert contact.email == "petr@zavod.ru"
+    assert "Пётр Админов" in as_user(world.a.manager).get(url("registry-client", client.pk)).content.decode()
+    assert as_user(world.a.manager).post(url("registry-contact-add", client.pk), {"name": "x"}).status_code == 403
+    bad = tech.post(url("registry-contact-add", client.pk), {"name": "", "email": "nope"})
+    assert bad.status_code == 400 and set(bad.context["contact_form"].errors) == {"name", "email"}
+    entry = AuditEntry.objects.get(action="create", object_type="clientcontact")
+    assert entry.changes["email"] == ["", "petr@zavod.ru"] and entry.dealer == world.a.dealer
+    assert as_user(world.b.dealer_admin).post(
+        url("registry-contact-delete", client.pk, contact.pk)).status_code == 404
+    tech.post(url("registry-contact-delete", client.pk, contact.pk))
+    assert not ClientContact.objects.exists()
