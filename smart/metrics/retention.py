@@ -61,6 +61,8 @@ def run(now: datetime | None = None) -> dict:
         result[model.__name__] = _delete_older(model, field, facts_cutoff)
     for model, field in INGEST_AGED_BY.items():
         result[model.__name__] = _delete_older(model, field, archive_cutoff)
+    from .privacy import blank_old_search_texts
 
+    result["search_texts_blanked"] = blank_old_search_texts(now)
     log.info("retention: %s", result)
     return result

@@ -15,6 +15,7 @@ from smart.formats.errors import ParseFailure
 from smart.formats.parse import parse_report
 from smart.ingest.archive import object_path
 from smart.ingest.models import Report
+from smart.metrics import privacy
 from smart.metrics.store import check_identity, store_status, store_sysinfo
 
 from . import queue, signals
@@ -48,6 +49,7 @@ def _process(report: Report, installation) -> tuple[str, datetime | None]:
         _finish(report, failure.status, failure.detail, http_status=failure.http_status)
         return failure.status, None
     if parsed.sysinfo is not None:
+        parsed = dataclasses.replace(parsed, sysinfo=privacy.apply(installation, parsed.sysinfo))
         mismatches = check_identity(installation, report, parsed.sysinfo)
         if mismatches:  # another organisation's report under this name: recorded, never merged
             detail = ", ".join(f"{f}: expected {e!r}, found {v!r}" for f, e, v in mismatches)

@@ -33,6 +33,12 @@ class Dealer(models.Model):
     name = models.CharField(_("short name"), max_length=32)
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Privacy switches (D §3.5 X15), applied when reports are stored; a client may override each.
+    privacy_pseudonymise_logins = models.BooleanField(_("pseudonymise logins"), default=False)
+    privacy_drop_ips = models.BooleanField(_("drop client IP addresses"), default=False)
+    privacy_search_text_days = models.PositiveIntegerField(
+        _("keep search texts, days"), null=True, blank=True,
+        help_text=_("Empty: as long as other facts; 0: never stored (counts are kept)."))
 
     class Meta:
         verbose_name = _("dealer")
@@ -121,6 +127,10 @@ class Client(models.Model):
     seasonal = models.BooleanField(_("seasonal"), default=False)
     support_ended = models.BooleanField(_("support ended"), default=False)
     closed_network = models.BooleanField(_("closed network"), default=False)
+    # Privacy overrides of the dealer's switches (None: as the dealer).
+    privacy_pseudonymise_logins = models.BooleanField(_("pseudonymise logins"), null=True, blank=True)
+    privacy_drop_ips = models.BooleanField(_("drop client IP addresses"), null=True, blank=True)
+    privacy_search_text_days = models.PositiveIntegerField(_("keep search texts, days"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
