@@ -75,7 +75,7 @@ def home_data(user, now) -> dict:
     accesses = scope.online_accesses(user)
     inst_counts, inst_rows = health.states(
         health.installation_signs(installations), health.firing_priorities(alerts, "installation_id"), now)
-    online_counts, _ = health.states(
+    online_counts, online_rows = health.states(
         health.online_signs(accesses), health.firing_priorities(alerts, "online_access_id"), now)
     silent = sorted((r for r in inst_rows if r["silent"]),
                     key=lambda r: (r["last_sign"] is not None, r["last_sign"] or now))
@@ -86,12 +86,21 @@ def home_data(user, now) -> dict:
         "quarantine": quarantine_summary(user) if sees_quarantine(user) else None,
         "licences": expiring_licences(installations, now.astimezone(tz).date()),
         "month": now.astimezone(tz).date(),
+        "rows": {"inst": inst_rows, "online": online_rows},
     }
 
 
-def state_card(title, counts: health.Counts) -> dict:
-    return {"title": title, "total": counts.total,
+def state_card(title, kind: str, counts: health.Counts) -> dict:
+    return {"title": title, "total": counts.total, "kind": kind,
             "items": [(s, health.STATE_LABELS[s], counts.by_state[s]) for s in health.STATES]}
+
+
+def shown_objects(rows: dict, show: str) -> tuple[str, str, list[dict]] | None:
+    """`?show=<inst|online>-<state>`: the objects behind one tile of the state cards, by name."""
+    kind, _sep, state = (show or "").partition("-")
+    if kind not in rows or state not in health.STATES:
+        return None
+    return kind, state, sorted((r for r in rows[kind] if r["state"] == state), key=lambda r: (r["client"], r["name"]))
 
 
 @login_required
@@ -99,6 +108,11 @@ def home(request):
     now = timezone.now()
     context = home_data(request.user, now)
     context |= {"now": now, "show_dealer": scope.is_operator(request.user),
-                "state_cards": [state_card(_("Installations"), context["installation_counts"]),
-                                state_card(_("Online accesses"), context["online_counts"])]}
+                "state_cards": [state_card(_("Installations"), "inst", context["installation_counts"]),
+                                state_card(_("Online accesses"), "online", context["online_counts"])],
+                "shown": shown_objects(context.pop("rows"), request.GET.get("show", ""))}
+    if context["shown"]:
+        kind, state, _rows = context["shown"]
+        context["shown_title"] = f"{_('Installations') if kind == 'inst' else _('Online accesses')}: " \
+                                 f"{health.STATE_LABELS[state]}"
     return render(request, "cabinet/home.html", context)

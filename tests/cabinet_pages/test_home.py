@@ -29,7 +29,7 @@ def get(user, path="/", now=None):
 def state_counts(html: str, card: int) -> dict:
     """{state: number} as the page shows them in the card-th state row."""
     part = html.split(f'data-states="{card}"', 1)[1].split("</section>", 1)[0]
-    return {s: int(n) for s, n in re.findall(r'data-state="(\w+)">\s*<b>(\d+)</b>', part)}
+    return {s: int(n) for s, n in re.findall(r'data-state="(\w+)"[^>]*>\s*<b>(\d+)</b>', part)}
 
 
 def test_dealer_admin_sees_the_dealer_by_state(scene):
@@ -96,3 +96,15 @@ def test_acknowledged_alert_shows_who(scene):
     actions.acknowledge(scene.alerts["zavod_p1"], scene.a.manager, via="ui", now=timezone.now())
     html = get(scene.a.dealer_admin).content.decode()
     assert "data-acknowledged" in html and scene.a.manager.full_name in html
+
+
+def test_a_state_tile_lists_its_objects(scene):
+    r = get(scene.a.dealer_admin, "/?show=inst-failing")
+    a = scene.a
+    expected = {a.installations[a.branch_client.slug].pk, a.installations[a.other_manager_client.slug].pk}
+    assert {row["id"] for row in r.context["shown"][2]} == expected
+    html = r.content.decode()
+    assert all(f'/installations/{pk}/' in html.split('id="objects"', 1)[1] for pk in expected)
+    r = get(scene.a.manager, "/?show=online-ok")
+    assert [row["id"] for row in r.context["shown"][2]] == [a.accesses[a.branch_client.slug].pk]
+    assert get(scene.a.manager, "/?show=bogus").context["shown"] is None
