@@ -64,3 +64,28 @@ def facts(world):
     operup(inst, r"C:\Kodeks\OperUp\30725DNK.ud6", utc(2026, 11, 3), utc(2026, 11, 3, 9), utc(2026, 11, 6, 9))
     operup(inst, r"C:\Kodeks\OperUp\30725DNK.ud6", utc(2026, 11, 7), utc(2026, 11, 7, 9), utc(2026, 11, 7, 9))
     return usage
+
+
+@pytest.fixture
+def everywhere(world, facts):
+    """The same kinds of facts on every installation of both dealers, each named after its own installation."""
+    from datetime import date
+
+    from smart.metrics.models import DiskFree
+
+    from .data import kassist, month_row, operup, refusal, search, session, user, utc
+
+    for ds in (world.a, world.b):
+        for slug, inst in ds.installations.items():
+            login = f"user-of-{slug}"
+            user(inst, login, domain=f"DOM-{slug}", last_login=utc(2026, 11, 3))
+            month_row(inst, login, date(2026, 11, 1), utc(2026, 11, 10), db_requests=9, prints=2, documents_opened=3,
+                      kassist_requests=1)
+            search(inst, utc(2026, 11, 9), login, f"query-of-{slug}", 0)
+            refusal(inst, utc(2026, 11, 9), login)
+            session(inst, login, utc(2026, 11, 3))
+            operup(inst, f"C:\\OperUp\\{slug}.ud6", utc(2026, 11, 8), utc(2026, 11, 8, 9), utc(2026, 11, 9, 9))
+            kassist(inst, date(2026, 11, 9), 3, 1, 4, 2)
+            DiskFree.objects.create(installation=inst, observed_at=utc(2026, 11, 20, 9), path=f"/{slug}",
+                                    free_bytes=10 ** 9, total_bytes=10 ** 10)
+    return world

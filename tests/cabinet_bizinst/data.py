@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
+
 from smart.metrics.models import (
     COUNTERS, DailyRollup, HourlyRollup, InstallationState, KassistDay, KnownUser, OperupEvent, RefusalEvent,
     SearchEvent, SessionEvent, Snapshot, UserMonthCounters,
@@ -92,6 +94,12 @@ def month_row(inst, login, month: date, t: datetime, **counters):
 
 
 def search(inst, at, login, text, results, kind="intelligent", catalogue="/docs", source="ksrv", duration_ms=800):
+    """A search event, counted in its hour's and (Moscow) day's rollups as the pipeline does."""
+    empty = 1 if results == 0 else 0
+    HourlyRollup.objects.filter(installation=inst, hour=at.replace(minute=0, second=0)).update(
+        searches=F("searches") + 1, empty_searches=F("empty_searches") + empty)
+    DailyRollup.objects.filter(installation=inst, day=at.astimezone(MSK).date()).update(
+        searches=F("searches") + 1, empty_searches=F("empty_searches") + empty)
     return SearchEvent.objects.create(installation=inst, fingerprint=f"{inst.pk}-{at.isoformat()}-{login}-{text}",
                                       at=at, login=login, text=text, search_type=kind, catalogue=catalogue,
                                       source=source, results=results, duration_ms=duration_ms)

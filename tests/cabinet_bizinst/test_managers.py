@@ -76,7 +76,11 @@ def test_activity_is_month_to_date_per_day(world, facts, make_ctx, panel):
         running += sum(u.inc[d][c] for c in ACTIVITY)
         expected.append((datetime(d.year, d.month, d.day, tzinfo=MSK), running))
     assert by_name(data)[ZAVOD] == expected
-    assert data["yaxis"] == {"type": "log", "base": 2}
+    assert data["log"] is True  # A4: a logarithmic axis
+    # red below 20, green above, up to just over the largest value (the axis is not stretched by the band)
+    top = max(y for s in data["series"] for y in s["y"])
+    assert data["bands"] == [{"from": 1, "to": 20, "color": "#d64545"},
+                             {"from": 20, "to": top * 1.1, "color": "#2e9d4f"}]
 
 
 def test_activity_resets_on_the_first_per_report(world, facts, make_ctx, panel):
@@ -134,10 +138,10 @@ def test_zero_queries_statistics(world, facts, make_ctx, panel):
     data = by_name(panel("managers", "zero-queries-30d", make_ctx(world.a.dealer_admin)))
     # November: rows of ivanov (5 DB requests) and petrov (none): 2 users in the month's statistics;
     # petrov, sidorov and the newcomer novikov made no DB request: 3 not using, round(100 × 3 / 2) = 150
-    at = utc(2026, 11, 19, 9)
-    assert data["Всего пользователей " + ZAVOD] == [(at, 2)]
-    assert data["не пользуются : " + ZAVOD] == [(at, 3)]
-    assert data["% не пользуются " + ZAVOD] == [(at, 150)]
+    month = [(datetime(2026, 11, 1, tzinfo=MSK), None), (datetime(2026, 11, 20, 15, tzinfo=MSK), None)]
+    assert data["Всего пользователей " + ZAVOD] == [(t, 2) for t, _ in month]
+    assert data["не пользуются : " + ZAVOD] == [(t, 3) for t, _ in month]
+    assert data["% не пользуются " + ZAVOD] == [(t, 150) for t, _ in month]
 
 
 def test_zero_queries_in_60_days(world, facts, make_ctx, panel):

@@ -37,9 +37,11 @@ def series(named: dict, tz, **style) -> list[dict]:
     out = []
     for name in sorted(named, key=str):
         points = named[name]
-        out.append({"name": str(name), "x": [x_of(t, tz) for t, _v in points],
-                    "y": [None if v is None else round(v, 2) if isinstance(v, float) else v for _t, v in points],
-                    **style})
+        item = {"name": str(name), "x": [x_of(t, tz) for t, _v in points],
+                "y": [None if v is None else round(v, 2) if isinstance(v, float) else v for _t, v in points], **style}
+        if len(points) == 1 and "mode" not in style:
+            item["mode"] = "markers"  # a lone point draws no line
+        out.append(item)
     return out
 
 
@@ -53,7 +55,17 @@ def top(named: dict, limit: int = MAX_SERIES) -> tuple[dict, str | None]:
                      % {"shown": limit, "total": len(named)})
 
 
+def fit_bands(bands: list[dict], items: list[dict]) -> list[dict]:
+    """The top band ends just above the data (a chart's axis grows to cover its shapes), never below 110 % of
+    where it starts, so that the over-the-threshold colour always shows."""
+    top_value = max((y for s in items for y in s["y"] if y is not None), default=0)
+    *rest, last = bands
+    return [*rest, {**last, "to": max(last["from"] * 1.1, top_value * 1.1)}]
+
+
 def chart(items: list[dict], unit: str = "", notice: str | None = None, **extra) -> dict:
+    if extra.get("bands"):
+        extra["bands"] = fit_bands(extra["bands"], items)
     data = {"series": items, "unit": unit, **extra}
     if notice:
         data["notice"] = notice

@@ -88,13 +88,12 @@ def zero_queries_stats(ctx) -> dict:
     accounts, newcomers included), users in the month's statistics, and round(100 × not using / total)."""
     lab = qb.labels(ctx.installations)
     ids, domains = ctx.installation_ids, ctx.values("domain")
-    total, active, last_t = defaultdict(int), defaultdict(set), {}
-    for inst, login, month, t, db in qb.user_months(ids, ctx.tr.start, ctx.tr.end, domains, ("db_requests",), ctx.tz):
+    total, active = defaultdict(int), defaultdict(set)
+    for inst, login, month, _t, db in qb.user_months(ids, ctx.tr.start, ctx.tr.end, domains, ("db_requests",), ctx.tz):
         key = (inst, month)
         total[key] += 1
         if db:
             active[key].add(login)
-        last_t[key] = max(last_t.get(key, t), t)
     known = KnownUser.objects.filter(installation__in=ids)
     if domains:
         known = known.filter(domain__in=domains)
@@ -106,12 +105,18 @@ def zero_queries_stats(ctx) -> dict:
         begin, stop = qb.local_midnight(month, ctx.tz), _month_end(month, ctx.tz)
         not_using = sum(1 for login, first, last in accounts.get(inst, ())
                         if first < stop and last >= begin and login not in active[(inst, month)])
-        t = min(max(last_t[(inst, month)], ctx.tr.start), ctx.tr.end)
+        a, b = max(begin, ctx.tr.start), min(stop, ctx.tr.end)  # the month's figure, across the month
+        if a >= b:
+            continue
         name = qb.series_name(lab.get(inst))
-        named[str(_("not using: %(name)s") % {"name": name})].append((t, not_using))
-        named[str(_("%% not using: %(name)s") % {"name": name})].append((t, round(100 * not_using / n_total)))
-        named[str(_("total users: %(name)s") % {"name": name})].append((t, n_total))
-    return chart(series(named, ctx.tz, mode="lines+markers", fill="tozeroy"), legend=["last"])
+        for label, value in ((_("not using: %(name)s"), not_using),
+                             (_("%% not using: %(name)s"), round(100 * not_using / n_total)),
+                             (_("total users: %(name)s"), n_total)):
+            points = named[str(label % {"name": name})]
+            if points:
+                points.append((a, None))
+            points += [(a, value), (b, value)]
+    return chart(series(named, ctx.tz, fill="tozeroy"), legend=["last"])
 
 
 def inactive_users(ctx) -> dict:

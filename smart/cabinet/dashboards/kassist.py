@@ -29,7 +29,7 @@ def per_day(field: str):
             if r["v"]:
                 named[r["installation__client__display_name"]].append((r["day"], r["v"]))
         kept, notice = top(dict(named))
-        return chart(series(kept, ctx.tz), notice=notice, yaxis={"type": "log", "base": 2}, legend=["max", "last"])
+        return chart(series(kept, ctx.tz), notice=notice, log=True, legend=["max", "last"])
     return query
 
 

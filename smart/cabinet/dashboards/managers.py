@@ -154,7 +154,8 @@ def month_to_date_chart(ctx, counters, **extra) -> dict:
 
 def activity(ctx) -> dict:
     """A4: month-to-date activity per installation (log₂ axis, red below 20)."""
-    return month_to_date_chart(ctx, qb.ACTIVITY, bands=ACTIVITY_BANDS, yaxis={"type": "log", "base": 2},
+    log_bands = [{**ACTIVITY_BANDS[0], "from": 1}, ACTIVITY_BANDS[1]]  # a log axis has no 0
+    return month_to_date_chart(ctx, qb.ACTIVITY, bands=log_bands, log=True,
                                legend=["last"])
 
 
