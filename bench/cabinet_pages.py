@@ -1,0 +1,200 @@
+"""Cabinet page times over 90 days × 1,000 installations (PostgreSQL by default).
+
+    python bench/cabinet_pages.py [--installations 1000] [--days 90] [--repeat 20] [--from now-90d]
+                                  [--database-url postgres://...] [--no-browser] [--only SLUG,SLUG]
+
+Seeds a fresh database with bench/dashboard_queries.py's synthetic history (hourly and daily rollups, searches,
+per-user month counters, latest states) ending now, plus a dealer admin. Then, for every dashboard in the
+registry (whatever is registered when it runs), measures:
+
+- server time of the dashboard page and of each panel's JSON, with Django's test Client signed in as the dealer
+  admin (p50 / p95 over --repeat requests), and the home page and a client's health card;
+- headless Chromium (/usr/bin/chromium) time from navigation start until every panel is drawn
+  (`window.SMART_DASH.drawn` reaches the panel count), against a uvicorn server on loopback.
+
+Targets: server p95 <= 300 ms per page or panel; browser <= 1.5 s per dashboard.
+"""
+import argparse
+import os
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import free_port, percentile, setup_django  # noqa: E402
+from dashboard_queries import fill  # noqa: E402
+
+SERVER_TARGET_MS = 300
+BROWSER_TARGET_MS = 1500
+CHROMIUM = "/usr/bin/chromium"
+
+
+def seed(n_inst: int, days: int):
+    from smart.registry.models import Dealer, Role, User
+
+    end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    insts, fill_s = fill(n_inst, days, end)
+    dealer = Dealer.objects.get(code="BNCH")
+    admin = User.objects.create(username="bench-admin", role=Role.DEALER_ADMIN, dealer=dealer,
+                                full_name="Bench Admin")
+    return insts, admin, fill_s
+
+
+def timed(client, url, repeat):
+    client.get(url)  # warm: caches, first-query plans
+    times, status = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        resp = client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+        status = resp.status_code
+    return status, percentile(times, 50), percentile(times, 95)
+
+
+def server_times(admin, insts, repeat, frm, only):
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from smart.cabinet.dashboards import REGISTRY
+
+    c = Client()
+    c.force_login(admin)
+    rows = []
+    pages = [("home", "cabinet:home", {})]
+    for name, kwargs in (("client health card", {"pk": insts[0].client_id}),
+                         ("installation health card", {"pk": insts[0].pk})):
+        pages.append((name, "cabinet:" + ("client" if "client" in name else "installation"), kwargs))
+    for label, url_name, kwargs in pages:
+        try:
+            url = reverse(url_name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+        rows.append((label, *timed(c, url, repeat)))
+    qs = f"?from={frm}&to=now" if frm else ""
+    for slug, dash in REGISTRY.items():
+        if only and slug not in only:
+            continue
+        rows.append((f"{slug} page", *timed(c, f"/d/{slug}/{qs}", repeat)))
+        for panel in dash.panels:
+            rows.append((f"{slug} / {panel.key}", *timed(c, f"/d/{slug}/panel/{panel.key}.json{qs}", repeat)))
+    return rows
+
+
+def start_server():
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config("smart.asgi:application", host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def browser_times(admin, frm, only, tries=3):
+    from django.conf import settings
+    from django.test import Client
+    from playwright.sync_api import sync_playwright
+
+    from smart.cabinet.dashboards import REGISTRY
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM below runs beside Playwright's loop
+    c = Client()
+    c.force_login(admin)
+    cookie = c.cookies[settings.SESSION_COOKIE_NAME].value
+    server, base = start_server()
+    rows = []
+    qs = f"?from={frm}&to=now" if frm else ""
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"])
+            ctx = browser.new_context(locale="ru-RU", viewport={"width": 1600, "height": 1000})
+            ctx.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+            page = ctx.new_page()
+            errors = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{base}/d/")  # warm: Plotly and the stylesheets in the browser cache, as for a user
+            for slug, dash in REGISTRY.items():
+                if only and slug not in only:
+                    continue
+                times, failed = [], ""
+                for _ in range(tries):
+                    page.goto(f"{base}/d/{slug}/{qs}")
+                    try:
+                        page.wait_for_function("window.SMART_DASH && (window.SMART_DASH.drawn + "
+                                               "window.SMART_DASH.errors.length) >= window.SMART_DASH.panels",
+                                               timeout=60000)
+                    except Exception as exc:  # noqa: BLE001 - reported in the table
+                        failed = f"timeout: {exc.__class__.__name__}"
+                        break
+                    errs = page.evaluate("window.SMART_DASH.errors")
+                    if errs:
+                        failed = "; ".join(errs)[:60]
+                    times.append(page.evaluate("performance.now()"))
+                rows.append((slug, len(dash.panels), percentile(times, 50) if times else float("nan"),
+                             max(times) if times else float("nan"), failed or "; ".join(errors)[:60]))
+                errors.clear()
+            browser.close()
+    finally:
+        server.should_exit = True
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--installations", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--from", dest="frm", default="now-90d", help="the range start ('' for each dashboard's default)")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres",
+                        help="'' for embedded SQLite")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated dashboard slugs")
+    args = parser.parse_args()
+    only = {s for s in args.only.split(",") if s}
+    setup_django(args.database_url, "smart_bench_cabinet")
+    from django.db import connection
+
+    insts, admin, fill_s = seed(args.installations, args.days)
+    print(f"seeded {args.installations} installations × {args.days} days on {connection.vendor} in {fill_s:.0f} s; "
+          f"range {args.frm or 'dashboard default'} .. now")
+
+    rows = server_times(admin, insts, args.repeat, args.frm, only)
+    worst = 0.0
+    print(f"\nserver time, Django test Client as a dealer admin, {args.repeat} requests each "
+          f"(target p95 <= {SERVER_TARGET_MS} ms)")
+    print(f"{'page / panel':<52} {'HTTP':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    bad = []
+    for label, status, p50, p95 in rows:
+        mark = "" if p95 <= SERVER_TARGET_MS and status == 200 else "  <-- over target" if status == 200 else \
+            "  <-- not 200"
+        if mark:
+            bad.append(label)
+        worst = max(worst, p95)
+        print(f"{label:<52} {status:>5} {p50:8.1f} {p95:8.1f}{mark}")
+    print(f"server: worst p95 {worst:.0f} ms; " + ("TARGET MET" if not bad else f"TARGET MISSED by {len(bad)}"))
+
+    if args.no_browser or not Path(CHROMIUM).exists():
+        print("\nbrowser: skipped" + ("" if args.no_browser else f" ({CHROMIUM} missing)"))
+        return
+    rows = browser_times(admin, args.frm, only)
+    print(f"\nheadless Chromium, navigation start to every panel drawn (target <= {BROWSER_TARGET_MS} ms)")
+    print(f"{'dashboard':<28} {'panels':>6} {'median ms':>10} {'worst ms':>9}  notes")
+    missed = 0
+    for slug, n, med, worst_b, note in rows:
+        over = not (worst_b <= BROWSER_TARGET_MS) or note
+        missed += bool(over)
+        print(f"{slug:<28} {n:>6} {med:10.0f} {worst_b:9.0f}  {note}{'  <-- over target' if over else ''}")
+    print("browser: " + ("TARGET MET" if not missed else f"TARGET MISSED by {missed}"))
+
+
+if __name__ == "__main__":
+    main()
