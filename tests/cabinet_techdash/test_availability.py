@@ -44,7 +44,7 @@ def test_installation_interface_and_port(world):
     assert len(series["zavod.example:80"]["x"]) == 5 * 24 + 1  # hourly points
     assert set(series["BANK"]["y"]) == {100.0}
     assert [s["name"] for s in data["series"]] == ["BANK", "zavod.example:80"]  # Last* descending
-    assert data["unit"] == "%" and data["bands"][0]["to"] == 95
+    assert data["unit"] == "%" and (data["bands"][0]["from"], data["bands"][0]["to"]) == (95, 99)
     port = by_name(_q("availability", "port")(ctx))
     assert set(port) == {"zavod.example:80"}
     assert port["zavod.example:80"]["y"][0] == round(100 * (window_runs - 6) / window_runs, 2) == 99.99

@@ -7,16 +7,9 @@ from urllib.parse import urlencode
 import pytest
 
 from smart.cabinet.dashboards import REGISTRY
-from smart.metrics.models import (DbErrorEvent, DiskFree, InstallationState, SessionEvent, Snapshot, StatusSample,
-                                  VersionEvent)
-from smart.probes.models import CheckHourly
-from smart.probes.results import Result
-from smart.probes.store import Recorder
 
-from .conftest import T0
+from .conftest import SLUGS, T0, fill_world
 
-SLUGS = ["server-metrics", "availability", "availability-online", "versions", "db-errors", "connected-users",
-         "smart-status"]
 ROLES = ["operator", "admin", "head", "tech", "ivanov", "petrov"]
 H = timedelta(hours=1)
 # what each installation's rows carry in a panel: its name, its client or its online host/login
@@ -26,38 +19,7 @@ MARKS = {"zavod": ("zavod.example", "Завод", "z1@"), "bank": ("BANK", "Ба
 
 @pytest.fixture
 def filled(world):
-    """Every panel's source filled for the three installations (one of them another dealer's)."""
-    rec = Recorder()
-    for name, inst in world["inst"].items():
-        results = []
-        for minute in range(0, 120, 5):
-            at = T0 + timedelta(minutes=minute)
-            maint = 30 <= minute < 45
-            results += [
-                Result(check="http200", ok=not maint, at=at, dealer_id=inst.dealer_id, installation_id=inst.id,
-                       state="maintenance" if maint else "ok", code=503 if maint else 200),
-                Result(check="tcp", ok=minute != 60, at=at, dealer_id=inst.dealer_id, installation_id=inst.id,
-                       state="ok"),
-            ]
-        rec.record(results)
-        for h in range(3):
-            Snapshot.objects.create(installation=inst, report_time=T0 + h * H, month=T0.date())
-            StatusSample.objects.create(installation=inst, observed_at=T0 + h * H, received_at=T0 + h * H, up=1,
-                                        seats_used=h)
-        DiskFree.objects.create(installation=inst, observed_at=T0 + H, path="/data", free_bytes=3 * 1024 ** 3)
-        DbErrorEvent.objects.create(installation=inst, fingerprint="f", volume="v", message="Invalid protect string",
-                                    first_seen=T0, last_seen=T0 + 2 * H)
-        VersionEvent.objects.create(installation=inst, component="server", version="6.4.5.1", first_seen=T0,
-                                    last_seen=T0 + 2 * H)
-        InstallationState.objects.create(installation=inst, version="6.4.5.1", sysinfo_version="2.0.6.15",
-                                         status_observed_at=T0 + 2 * H, status_values={"up": 1})
-        SessionEvent.objects.create(installation=inst, login=f"user-{name}", started_at=T0, ip="10.0.0.1",
-                                    first_seen=T0, last_seen=T0 + 2 * H)
-    for name, access in world["online"].items():
-        CheckHourly.objects.bulk_create(
-            CheckHourly(target_key=f"o{access.pk}:billing", online_access=access, check_type="billing",
-                        hour=T0 + h * H, total=1, ok=1) for h in range(3))
-    return world
+    return fill_world(world, T0)
 
 
 def _range_qs(**extra):

@@ -29,7 +29,7 @@ def connected(ctx) -> dict:
         out.append(link_row(row, r["installation_id"], "host"))
     out.sort(key=lambda r: (r["client"], r["host"], r["login"], r["ip"]))
     return no_data_notice({
-        "columns": [col("client", _("Client")), col("host", _("Host"), "link"), col("login", _("Login")),
+        "columns": [col("client", _("Client")), col("host", _("Host")), col("login", _("Login")),
                     col("started_at", _("Time on the server"), "datetime"), col("ip", _("IP")),
                     col("ips", _("IPs of this login"), "number"), col("browser", _("Browser")),
                     col("domain", _("Domain")), col("report_time", _("Report"), "datetime")],
@@ -39,7 +39,7 @@ def connected(ctx) -> dict:
 
 def summary(ctx) -> dict:
     rows = qt.connected_sessions(ctx.installations.values("pk"), ctx.range, ctx.values("domain"))
-    return {"value": len({(r["installation_id"], r["login"]) for r in rows}), "unit": _("users")}
+    return {"value": len({(r["installation_id"], r["login"]) for r in rows}), "unit": ""}
 
 
 register(Dashboard(
@@ -50,7 +50,7 @@ register(Dashboard(
     variables=("client", "host", "domain"),
     default_from="now-24h",
     panels=[
-        Panel("count", gettext_lazy("Users occupying licences"), "stat", summary, width=3, height=120,
+        Panel("count", gettext_lazy("Users connected"), "stat", summary, width=4, height=120,
               description=gettext_lazy("Distinct logins in the table below.")),
         Panel("sessions", gettext_lazy("Users occupying licences at the moment sysinfo was obtained"), "table",
               connected, width=12, height=520,

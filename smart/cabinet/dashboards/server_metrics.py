@@ -55,7 +55,7 @@ def low_space(ctx) -> dict:
                "_cell_class": {"free_gb": "bad" if r["free_bytes"] < VERY_LOW_BYTES else "warn"}}
         out.append(link_row(row, r["installation_id"], "host"))
     return no_data_notice({
-        "columns": [col("client", _("Client")), col("host", _("Host"), "link"), col("path", _("Partition")),
+        "columns": [col("client", _("Client")), col("host", _("Host")), col("path", _("Partition")),
                     col("free_gb", _("Free, GB"), "number"), col("size_gb", _("Size, GB"), "number"),
                     col("free_pct", _("Free, %"), "number"), col("observed_at", _("Measured at"), "datetime"),
                     col("manager", _("Manager"))],

@@ -37,9 +37,20 @@ LABELS = {
     "start_time_seconds": gettext_lazy("Server start time (Unix time)"),
     "licence_expiry_seconds": gettext_lazy("Licence expiry (Unix time)"),
 }
+SHORT = {  # column titles of the newest-status table
+    "up": gettext_lazy("Up"), "main_page": gettext_lazy("Main page broken"), "maintenance": gettext_lazy("Maintenance"),
+    "need_support": gettext_lazy("Servicing banner"), "seats_used": gettext_lazy("Seats used"),
+    "seats_total": gettext_lazy("Seats"), "key_present": gettext_lazy("Key"), "licman_up": gettext_lazy("Licence manager"),
+    "db_errors": gettext_lazy("DB errors"),
+}
 LATEST_COLUMNS = ("up", "main_page", "maintenance", "need_support", "seats_used", "seats_total", "key_present",
                   "licman_up", "db_errors")
 GB = 1024 ** 3
+
+
+def sparse(points) -> str:
+    """Lines, with markers when there are few points (a single reading must still show)."""
+    return "lines+markers" if len(points) < 60 else "lines"
 
 
 def series_options() -> list[tuple[str, str]]:
@@ -63,7 +74,7 @@ def explore(ctx) -> dict:
         for inst, points in per.items():
             if inst in info:
                 label = f"{name} {info[inst]['name']}" if len(names) > 1 else info[inst]["name"]
-                items.append(series(label, points))
+                items.append(series(label, points, mode=sparse(points)))
     # the gauges that are healthy at 1 put the failing ones first, the others the highest first
     items = ordered(items, descending=not all(spec[n]["agg"] == "min" for n in names))
     shown, total = qt.cap(items)
@@ -84,8 +95,11 @@ def disks(ctx) -> dict:
     for inst, path, t, v in rows:
         raw[(inst, path)].append((t, round(v / GB, 2)))
     info = qt.installation_info({i for i, _p in raw})
-    items = [series(f"{info[i]['name']} {path}", qt.rebucket(points, step, ctx.tz, min))
-             for (i, path), points in raw.items() if i in info]
+    items = []
+    for (i, path), points in raw.items():
+        if i in info:
+            points = qt.rebucket(points, step, ctx.tz, min)
+            items.append(series(f"{info[i]['name']} {path}", points, mode=sparse(points)))
     items = ordered(items, descending=False)  # the fullest disks first
     shown, total = qt.cap(items)
     data = {"series": shown, "unit": _("GB free"), "bands": [{"from": 0, "to": 10, "color": "#c62828"}]}
@@ -115,11 +129,11 @@ def latest(ctx) -> dict:
             row["_cell_class"] = bad
         out.append(link_row(row, r["installation_id"], "host"))
     out.sort(key=lambda r: (r["client"], r["host"]))
-    columns = [col("client", _("Client")), col("host", _("Host"), "link"),
+    columns = [col("client", _("Client")), col("host", _("Host")),
                col("observed_at", _("Measured at"), "datetime"), col("received_at", _("Received at"), "datetime"),
                col("samples", _("Samples in range"), "number"), col("version", _("Version")),
                col("http_status", _("HTTP status of /sysmon"), "number")]
-    columns += [col(k, LABELS[k], "number") for k in LATEST_COLUMNS]
+    columns += [col(k, SHORT[k], "number") for k in LATEST_COLUMNS]
     return no_data_notice({"columns": columns, "rows": out})
 
 

@@ -36,7 +36,7 @@ def used_versions(ctx) -> dict:
         out.append(link_row({"client": i["client"], "type": COMPONENT_NAMES.get(component, component),
                              "version": version, "address": i["address"], "manager": i["manager"]}, inst, "client"))
     return no_data_notice({
-        "columns": [col("client", _("Client"), "link"), col("type", _("Type")), col("version", _("Software version")),
+        "columns": [col("client", _("Client")), col("type", _("Type")), col("version", _("Software version")),
                     col("address", _("Address")), col("manager", _("Manager"))],
         "rows": out,
     })
@@ -56,7 +56,7 @@ def statistics(ctx) -> dict:
         out.append(link_row({"client": i["client"], "server_version": full, "sysinfo_version": sysinfo,
                              "address": i["address"], "manager": i["manager"]}, inst, "client"))
     return no_data_notice({
-        "columns": [col("client", _("Client"), "link"), col("server_version", _("Software version (server)")),
+        "columns": [col("client", _("Client")), col("server_version", _("Software version (server)")),
                     col("sysinfo_version", _("SysInfo version")), col("address", _("Address")),
                     col("manager", _("Manager"))],
         "rows": out,
@@ -90,6 +90,6 @@ register(Dashboard(
                                        "the range; plan and trigger updates from it.")),
         Panel("statistics", gettext_lazy("Statistics"), "table", statistics, width=6, height=420,
               description=gettext_lazy("The newest server and sysinfo module versions of each installation.")),
-        Panel("information", gettext_lazy("Information"), "text", information, width=12, height=140),
+        Panel("information", gettext_lazy("Information"), "text", information, width=12, height=210),
     ],
 ))
