@@ -47,7 +47,7 @@ def installation_detail(request, dealer, pk):
     inst = scope.get_or_deny(_installations(request, dealer).select_related("client", "manager"), pk=pk)
     can_edit = scope.can_manage_installations(request.user)
     return page(request, "cabinet/registry/installation.html", {
-        "dealer": dealer, "inst": inst, "can_edit": can_edit,
+        "dealer": dealer, "inst": inst, "can_edit": can_edit, "attempts": recent_uploads(inst) if can_edit else None,
         "tokens": inst.tokens.order_by("-created_at") if can_edit else None,
         "aliases": inst.aliases.order_by("name"),
     })
@@ -87,6 +87,21 @@ def installation_archive(request, dealer, pk, archive=True):
                                  "longer probed.") if archive else _("Installation %(name)s restored."))
                      % {"name": inst})
     return redirect("cabinet:registry-installation", pk=inst.pk)
+
+
+def recent_uploads(inst, limit=10):
+    """The last upload attempts under the installation's names, accepted or refused, with their answer code:
+    what a technician checks while deploying the scripts (D §5.5 4b)."""
+    from django.db.models.functions import Lower
+
+    from smart.ingest.models import UploadAttempt
+
+    names = [inst.name, *inst.aliases.values_list("name", flat=True)]
+    stems = Q()
+    for name in names:
+        stems |= Q(lname__startswith=name.lower() + ".")
+    return list(UploadAttempt.objects.filter(dealer_id=inst.dealer_id).annotate(lname=Lower("file_name"))
+                .filter(stems).select_related("token").order_by("-received_at", "-id")[:limit])
 
 
 # ---- online accesses -----------------------------------------------------------------------------------

@@ -107,3 +107,21 @@ def test_token_permissions(tokens_world, as_user):
     assert admin.post(url("registry-token-issue"), {"installation": inst_b.pk}).status_code == 404
     assert not IngestToken.objects.filter(revoked_at__isnull=False).exists()
     assert tech.get(url("registry-tokens")).context["legacy"] is None  # the legacy section is not shown
+
+
+def test_installation_page_shows_recent_uploads_with_their_answers(tokens_world, as_user):
+    world = tokens_world
+    inst = world.a.installations[world.a.branch_client.slug]
+    legacy, plain = IngestToken.issue(world.a.dealer)
+    assert legacy_upload(world.a.dealer, plain, inst.name, "1").status_code == 200
+    from .uploads import post_upload
+
+    empty = post_upload("/upload", params={"token": plain}, name=f"{inst.name.lower()}.status", content=b" ",
+                        headers={"upload": "yes", "dealer": world.a.dealer.header_value})
+    assert empty.status_code == 422, empty.text
+    assert legacy_upload(world.a.dealer, plain, "OTHER-NAME", "3").status_code == 202
+    page = as_user(world.a.technician).get(url("registry-installation", inst.pk))
+    codes = [a.code for a in page.context["attempts"]]
+    assert codes == [empty.json()["code"], "ok"]
+    assert f'data-attempt="{empty.json()["code"]}"' in page.content.decode()
+    assert as_user(world.a.manager).get(url("registry-installation", inst.pk)).context["attempts"] is None
