@@ -40,6 +40,12 @@ class Command(BaseCommand):
                 from smart.notify.bot import BotPoller
 
                 threads.append(BotPoller())
+        from django.conf import settings as conf
+
+        if conf.SMART_ASRP_URL:
+            from smart.reports.asrp import Forwarder
+
+            threads.append(Forwarder(every=conf.SMART_ASRP_ROUND_S))
         prober = None
         if not opts["no_probes"]:
             from smart.probes.prober import Prober
