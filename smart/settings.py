@@ -210,6 +210,11 @@ SMART_HTTP_TIMEOUT = float(os.environ.get("SMART_HTTP_TIMEOUT", 10))
 # Platform alerts (dealer-less, e.g. SmartNotifierDeliveryFailed) by e-mail; empty: every SMART operator's e-mail.
 SMART_OPS_EMAIL = os.environ.get("SMART_OPS_EMAIL", "")
 SMART_ACTION_LINK_TTL_S = int(os.environ.get("SMART_ACTION_LINK_TTL_S", 7 * 86400))  # Acknowledge/Snooze links
+# ASRP forwarding (B §B): off while SMART_ASRP_URL is empty; the adapter file maps request and answer.
+SMART_ASRP_URL = os.environ.get("SMART_ASRP_URL", "")
+SMART_ASRP_TOKEN = os.environ.get("SMART_ASRP_TOKEN", "")
+SMART_ASRP_ADAPTER = os.environ.get("SMART_ASRP_ADAPTER", "")  # default: smart/reports/asrp_adapter.json
+SMART_ASRP_ROUND_S = float(os.environ.get("SMART_ASRP_ROUND_S", 300))
 # {"host:port": "scheme://ip:port"}: connect elsewhere, keep the name (like curl --connect-to).
 SMART_CONNECT_TO = json.loads(os.environ.get("SMART_CONNECT_TO", "{}"))
 
