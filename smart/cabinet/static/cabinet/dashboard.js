@@ -36,7 +36,14 @@
 
   /* ---------- charts ---------- */
   const lang = document.documentElement.lang === "en" ? "en" : "ru";
-  if (lang === "ru" && window.Plotly) {  // month and day names on the axes (the wheel ships no locale files)
+  // Plotly (4.6 MB) loads in parallel with the panel data (async script): tables and stats draw at once,
+  // charts as soon as both are there.
+  const plotlyReady = new Promise((resolve) => {
+    const tag = document.getElementById("plotly-js");
+    if (window.Plotly || !tag) resolve(); else tag.addEventListener("load", () => resolve());
+  }).then(registerLocale);
+  function registerLocale() {
+    if (lang !== "ru" || !window.Plotly) return;  // month and day names on the axes (the wheel ships no locale files)
     Plotly.register({ moduleType: "locale", name: "ru", dictionary: {}, format: {
       days: ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
       shortDays: ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
@@ -56,14 +63,14 @@
       type: bars ? "bar" : "scatter", mode: s.mode || "lines", line: { shape: s.shape || "linear", width: 1.5 },
       connectgaps: false, hovertemplate: `%{y}${data.unit ? " " + data.unit : ""}<extra>%{fullData.name}</extra>`,
     }));
-    const logY = data.log === true;  // a logarithmic y axis (A §4.2): shapes then take log10 values
-    const bandY = (v) => (logY ? Math.log10(Math.max(v, 0.5)) : v);
+    const logY = data.log === true;  // a logarithmic y axis (A §4.2); plotly.js 3+ places shapes in data units
+    const bandY = (v) => (logY ? Math.max(v, 0.5) : v);  // there, only no 0 or below (it would stretch the axis)
     const shapes = (data.bands || []).map((b) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y",
       y0: bandY(b.from), y1: bandY(b.to), fillcolor: b.color, opacity: 0.12, line: { width: 0 }, layer: "below" }));
     const layout = {
       margin: { l: 48, r: 12, t: 8, b: 32 }, height: el.clientHeight || 300, barmode: data.stack ? "stack" : "group",
       xaxis: { type: "date", range: [localIso(new Date(data.range.from)), localIso(new Date(data.range.to))] },
-      yaxis: logY ? { title: { text: data.unit || "" }, type: "log" } : { title: { text: data.unit || "" }, rangemode: "tozero" }, shapes,
+      yaxis: logY ? { title: { text: data.unit || "" }, type: "log", dtick: 1 } : { title: { text: data.unit || "" }, rangemode: "tozero" }, shapes,
       legend: { orientation: "h", y: -0.15 }, showlegend: series.length > 1, hovermode: "x unified",
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     };
@@ -192,7 +199,7 @@
       if (meta.kind === "table") drawTable(body, data);
       else if (meta.kind === "stat") drawStat(body, data);
       else if (meta.kind === "text") body.innerHTML = data.html || "";
-      else drawChart(body, meta, data);
+      else { await plotlyReady; drawChart(body, meta, data); }
       section.dataset.loaded = String(Date.now());
       window.SMART_DASH.drawn += 1;
     } catch (err) {
