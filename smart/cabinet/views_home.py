@@ -18,7 +18,7 @@ from django.db.models import Count, Max
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from smart.ingest.models import Report
 from smart.metrics.models import LicenceState
@@ -79,6 +79,8 @@ def home_data(user, now) -> dict:
         health.online_signs(accesses), health.firing_priorities(alerts, "online_access_id"), now)
     silent = sorted((r for r in inst_rows if r["silent"]),
                     key=lambda r: (r["last_sign"] is not None, r["last_sign"] or now))
+    for r in silent:
+        r["interval_text"] = interval_text(r["interval_s"])
     urgent = list(health.active_alerts(alerts, health.URGENT))
     return {
         "installation_counts": inst_counts, "online_counts": online_counts,
@@ -88,6 +90,12 @@ def home_data(user, now) -> dict:
         "month": now.astimezone(tz).date(),
         "rows": {"inst": inst_rows, "online": online_rows},
     }
+
+
+def interval_text(seconds: float) -> str:
+    """An expected interval as people say it: "1 h", "15 min", "1 h 30 min"."""
+    hours, minutes = divmod(int(seconds) // 60, 60)
+    return " ".join(([gettext("%d h") % hours] if hours else []) + ([gettext("%d min") % minutes] if minutes or not hours else []))
 
 
 def state_card(title, kind: str, counts: health.Counts) -> dict:

@@ -78,6 +78,7 @@ def test_silence_follows_each_installations_interval(scene):
     # its last sign of life is the newest receipt: the status file came after the sysinfo report
     assert zvezda["last_sign"] == scene.zvezda.state.status_received_at
     assert abs(zvezda["age_s"] - (later - zvezda["last_sign"]).total_seconds()) < 1
+    assert zvezda["interval_text"] == "1 ч"  # expected every hour, said as people say it
 
 
 def test_operator_sees_every_dealer_with_a_dealer_column(scene):
