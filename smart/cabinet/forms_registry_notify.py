@@ -41,8 +41,8 @@ class RouteForm(forms.ModelForm):
     categories = forms.MultipleChoiceField(label=_("categories"), required=False,
                                            widget=forms.CheckboxSelectMultiple,
                                            help_text=_("None ticked: every category."))
-    max_priority = forms.ChoiceField(label=_("up to priority"), choices=PRIORITIES)
-    language = forms.ChoiceField(label=_("language"), choices=[("ru", "Русский"), ("en", "English")])
+    max_priority = forms.ChoiceField(label=_("up to priority"), choices=PRIORITIES, initial="P4")
+    language = forms.ChoiceField(label=_("language"), choices=[("ru", "Русский"), ("en", "English")], initial="ru")
     secret = forms.CharField(label=_("webhook secret"), required=False, widget=forms.PasswordInput(render_value=False),
                              help_text=_("Signs each webhook call; leave empty to keep the stored one."))
 
