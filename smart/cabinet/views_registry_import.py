@@ -146,6 +146,7 @@ def import_apply(request, dealer):
         return _preview(request, dealer, plan, pending, status=409)
     forget(request)
     archived = len(plan.removed) if plan.removals_applied else 0
+    _record_objects(request, dealer, plan)
     audit.record(request, "import", object_type="registry", object_id=plan.kind, dealer_id=dealer.pk,
                  object_repr=f"{plan.file_name} ({plan.kind})", changes={
                      "sha256": ["", plan.sha256], "added": ["", len(plan.added)], "changed": ["", len(plan.changed)],
@@ -156,6 +157,30 @@ def import_apply(request, dealer):
         "file": plan.file_name, "added": len(plan.added), "changed": len(plan.changed), "archived": archived,
         "unchanged": plan.unchanged})
     return redirect("cabinet:registry-import")
+
+
+def _record_objects(request, dealer, plan) -> None:
+    """One audit entry per object the import added, changed or archived, with its changed fields (secrets as
+    "(changed)"), so the trail says what each import did to each object, not only how many."""
+    from .models import AuditEntry
+
+    object_type = "installation" if plan.kind == csvio.MANAGERS else "onlineaccess"
+    user, ip = request.user, audit.client_ip(request)
+
+    def entry(action, item, changes):
+        obj_id = item.obj.pk if item.obj is not None else ""
+        return AuditEntry(user=user, dealer=dealer, action=action, object_type=object_type, object_id=str(obj_id),
+                          object_repr=item.name[:300], changes=changes, ip=ip)
+
+    def text(value):
+        return "" if value is None else str(value)
+
+    rows = [entry("import-add", item, {"line": ["", item.line]}) for item in plan.added]
+    rows += [entry("import-update", item, {c.field: ["", "(changed)"] if c.secret else [text(c.old), text(c.new)]
+                                           for c in item.changes}) for item in plan.changed]
+    if plan.removals_applied:
+        rows += [entry("import-archive", item, {"archived": ["False", "True"]}) for item in plan.removed]
+    AuditEntry.objects.bulk_create(rows, batch_size=500)
 
 
 @require_POST

@@ -80,6 +80,14 @@ def test_preview_then_apply_cp1251_semicolon_managers(world, as_user):
     entry = AuditEntry.objects.get(action="import")
     assert entry.user == world.a.dealer_admin and entry.changes["added"] == ["", 2]
     assert entry.changes["sha256"] == ["", plan.sha256]
+    # one entry per object, with the changed fields
+    added = AuditEntry.objects.filter(action="import-add").order_by("id")
+    assert [(e.object_repr, e.changes["line"]) for e in added] == [("Zavod-Novy", ["", 2]),
+                                                                 ("cloud.novy-bank.ru:8080", ["", 3])]
+    update = AuditEntry.objects.get(action="import-update")
+    assert update.object_id == str(shkola.pk) and update.user == world.a.dealer_admin
+    assert update.changes["alert_emails"] == ["", "boss@zavod.ru;it@zavod.ru"]
+    assert update.changes["ping"] == ["False", "True"]
     assert stored_files() == []  # IM-5: the file is gone once applied
     # the other dealer is untouched
     assert not Installation.objects.filter(dealer=world.b.dealer, name="Zavod-Novy").exists()
@@ -97,6 +105,7 @@ def test_allow_remove_archives_the_missing_objects(world, as_user):
                    .values_list("name", flat=True))
     assert archived == {"bank-a.host-a.ru:443", "zavod-a.host-a.ru:443"}
     assert RegistryImport.objects.get().removed == 2
+    assert set(AuditEntry.objects.filter(action="import-archive").values_list("object_repr", flat=True)) == archived
 
 
 def test_errors_per_line_block_apply(world, as_user):
@@ -162,7 +171,15 @@ def test_online_csv_import_keeps_passwords_secret(world, as_user):
     c.post(url("registry-import-apply"), {"sha256": plan.sha256})
     access = OnlineAccess.objects.get(login="rk-user")
     assert access.password == "P@ss;w0rd" and access.client.display_name == "Рога, Копыта и Ко"
+    # a changed password is recorded as changed, never with its value
+    changed = data.replace(b"P@ss;w0rd", b"N3w-pass")
+    r = upload(c, changed, name="online2.csv")
+    c.post(url("registry-import-apply"), {"sha256": r.context["plan"].sha256})
+    access.refresh_from_db()
+    assert access.password == "N3w-pass"
+    assert AuditEntry.objects.get(action="import-update").changes == {"password": ["", "(changed)"]}
     assert "P@ss" not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
+    assert "N3w" not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
 
 
 def test_export_reads_back_as_the_same_registry(world, as_user):
