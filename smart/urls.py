@@ -13,6 +13,7 @@ urlpatterns = [
     path("runbooks/", include("smart.alerts.urls")),
     path("alerts/", include(action_urls)),  # signed acknowledge / snooze links from e-mails
     path("agent/", include("smart.agent.urls")),  # agent bundles (scripts) per installation
+    path("reports/", include("smart.reports.urls")),  # documents: the IT-security pack
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)
     path("", include("smart.cabinet.urls")),  # the web cabinet: home, dashboards, health cards, registry
 ]

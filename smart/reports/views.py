@@ -23,3 +23,26 @@ def metrics(request):
         return resp
     MetricsToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return HttpResponse(render(token.dealer), content_type=CONTENT_TYPE)
+
+
+def security_pack(request, pk: int):
+    """The client's IT-security pack (D X16) as a PDF, for anyone who sees the client."""
+    from django.contrib.auth.views import redirect_to_login
+
+    from smart.cabinet import scope
+    from smart.cabinet.audit import record
+
+    from .pdf import FontMissing
+    from .security_pack import build
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    client = scope.get_or_deny(scope.clients(request.user).select_related("dealer"), pk=pk)
+    try:
+        data = build(client)
+    except FontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    record(request, "export", obj=client, changes={"document": "security_pack"})
+    resp = HttpResponse(data, content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="smart-security-pack-{client.slug}.pdf"'
+    return resp
