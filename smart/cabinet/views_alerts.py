@@ -10,7 +10,6 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonRespon
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST

@@ -28,6 +28,7 @@ from . import health, scope
 from .context import user_zone
 from .views_alerts import alert_rows
 
+LIST_LIMIT = 50  # rows per list: in an alert storm the rest is on the emergencies dashboard
 QUARANTINE_URL = "/registry/quarantine/"  # the registry area's page (linked even before it exists)
 
 
@@ -81,10 +82,11 @@ def home_data(user, now) -> dict:
                     key=lambda r: (r["last_sign"] is not None, r["last_sign"] or now))
     for r in silent:
         r["interval_text"] = interval_text(r["interval_s"])
-    urgent = list(health.active_alerts(alerts, health.URGENT))
+    urgent = alert_rows(health.active_alerts(alerts, health.URGENT))
     return {
         "installation_counts": inst_counts, "online_counts": online_counts,
-        "urgent": alert_rows(urgent), "silent": silent,
+        "urgent": urgent[:LIST_LIMIT], "urgent_total": len(urgent), "silent": silent[:LIST_LIMIT],
+        "silent_total": len(silent),
         "quarantine": quarantine_summary(user) if sees_quarantine(user) else None,
         "licences": expiring_licences(installations, now.astimezone(tz).date()),
         "month": now.astimezone(tz).date(),

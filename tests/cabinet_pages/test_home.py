@@ -109,3 +109,15 @@ def test_a_state_tile_lists_its_objects(scene):
     r = get(scene.a.manager, "/?show=online-ok")
     assert [row["id"] for row in r.context["shown"][2]] == [a.accesses[a.branch_client.slug].pk]
     assert get(scene.a.manager, "/?show=bogus").context["shown"] is None
+
+
+def test_an_alert_storm_is_cut_short_on_the_home_page(scene):
+    from .scene import fire
+
+    zavod = scene.a.installations[scene.a.branch_client.slug]
+    for i in range(60):  # sixty different rules would be sixty rows; one rule per volume groups into one row
+        fire(f"KodeksDBerrorsCode{2000 + i}", zavod, scene.now, "P1", "K1", key=f"i{zavod.pk}|storm{i}",
+             installation_id=zavod.pk)
+    r = get(scene.a.dealer_admin)
+    assert len(r.context["urgent"]) == 50 and r.context["urgent_total"] == 63
+    assert "var-priority=P1&amp;var-priority=P2" in r.content.decode()
