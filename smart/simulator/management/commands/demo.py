@@ -53,13 +53,32 @@ class Command(BaseCommand):
 
             live = live_module.start(dealer)
             self.stdout.write("Live targets probed, pulled and scraped by SMART:\n  " + "\n  ".join(live.lines()))
+        asrp = self.integrations(dealer, base)
         call_command("serve", host=opts["host"], port=opts["port"], no_migrate=True)
+        asrp.stop()
         if live is not None:
             live.stop()
         delivery.stop(mail)
         scripts.stop.set()
         if history is not None:
             history.stop.set()
+
+    def integrations(self, dealer, base):
+        """The ASRP stand-in SMART forwards sysinfo to (weekly; the first round at once), and a metrics token
+        for a Prometheus scrape of the demo dealer."""
+        from smart.reports.models import MetricsToken
+        from smart.simulator.asrp import AsrpStandin
+
+        asrp = AsrpStandin().start()
+        settings.SMART_ASRP_URL = asrp.url
+        settings.SMART_ASRP_ROUND_S = 60
+        _, token = MetricsToken.issue(dealer, label="demo")
+        self.stdout.write(
+            f"Integrations:\n  ASRP stand-in:  {asrp.url}/uploads   (what SMART forwarded; log: {base}/d/asrp/)\n"
+            f"  Prometheus:     curl -H 'Authorization: Bearer {token}' {base}/metrics\n"
+            f"  agent bundle:   smart agent-bundle --dealer {dealer.code} --name {demo.PUSHED[0]} --os linux --out ./agent\n"
+            f"  IT-security pack: smart security-pack --dealer {dealer.code} --client {demo.PUSHED[0]} --out pack.pdf")
+        return asrp
 
     @transaction.atomic
     def setup(self) -> Dealer:
