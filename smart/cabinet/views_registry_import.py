@@ -10,6 +10,7 @@ import secrets
 import time
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -63,7 +64,7 @@ def fetch(file_id: str) -> bytes | None:
         return None
     try:
         return cipher().decrypt((_store_dir() / f"{file_id}.bin").read_bytes())
-    except (OSError, ValueError, Exception):  # missing, or keys rotated since: upload again
+    except (OSError, InvalidToken):  # missing, or the keys were rotated since: upload again
         return None
 
 
