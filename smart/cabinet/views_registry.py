@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from . import audit, scope
 from .forms_registry import CLIENT_FIELDS, CONTACT_FIELDS, ClientForm, ContactForm, snapshot
 from .models import AuditEntry
-from .views_registry_access import SESSION_DEALER, current_dealer, dealer_wide_admin, page, registry_view
+from .views_registry_access import SESSION_DEALER, dealer_wide_admin, page, registry_view
 
 PAGE_SIZE = 50
 
@@ -213,5 +213,3 @@ def audit_list(request, dealer):
         "types": sorted(set(kinds.values_list("object_type", flat=True)) - {""}),
     })
 
-
-__all__ = ["current_dealer"]

@@ -36,7 +36,8 @@ def route_list(request, dealer):
         route.category_names = [str(CATEGORY_LABELS.get(c, c)) for c in route.categories]
     policy = NotifyPolicy.objects.filter(dealer=dealer).first()
     return page(request, "cabinet/registry/routes.html", {
-        "dealer": dealer, "routes": routes, "policy": policy or NotifyPolicy(dealer=dealer), "policy_saved": bool(policy),
+        "dealer": dealer, "routes": routes, "policy": policy or NotifyPolicy(dealer=dealer),
+        "policy_saved": bool(policy),
     })
 
 

@@ -26,7 +26,7 @@ from smart.registry.models import Role, User
 from . import audit, scope
 from .forms_registry import snapshot
 from .models import Invitation
-from .views_registry_access import assignable_roles, dealer_wide_admin, page, registry_view, users
+from .views_registry_access import assignable_roles, page, registry_view, users
 
 INVITATION_DAYS = 7
 USER_FIELDS = ("full_name", "email", "role", "branch", "is_active")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from smart.cabinet.models import AuditEntry
-from smart.registry.models import Client, Installation, OnlineAccess, RegistryImport
+from smart.registry.models import Installation, OnlineAccess, RegistryImport
 
 # As Excel saves it in a Russian Windows: CP1251, ';' delimiter, the e-mail list quoted, CRLF, padding ';;'.
 MANAGERS_ROWS = [

@@ -3,7 +3,6 @@ Telegram binding code that `/start <code>` redeems."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 

@@ -71,5 +71,6 @@ def test_quarantine_is_scoped(quarantined, as_user):
     other = as_user(world.b.dealer_admin)
     assert other.get(url("registry-quarantine")).context["names"] == []
     # another dealer cannot attach A's names, nor to A's installations
-    assert other.post(url("registry-quarantine-attach"), {"name": "ZAVOD-NEW", "installation": "new"}).status_code == 404
+    attach = other.post(url("registry-quarantine-attach"), {"name": "ZAVOD-NEW", "installation": "new"})
+    assert attach.status_code == 404
     assert Report.objects.filter(quarantined=True).count() == 3

@@ -179,9 +179,11 @@ def test_installation_validation_uses_registry_rules(world, as_user):
     host, port = existing.rsplit(":", 1)
     r = tech.post(url("registry-installation-new"), {**base, "kind": "pulled", "address": host.upper(), "port": port})
     assert errors(r) == {"__all__": ["name_taken"]}
-    r = tech.post(url("registry-installation-new"), {**base, "kind": "pushed", "name": "OK-NAME", "time_zone": "Mars/Base"})
+    r = tech.post(url("registry-installation-new"),
+                  {**base, "kind": "pushed", "name": "OK-NAME", "time_zone": "Mars/Base"})
     assert errors(r) == {"time_zone": ["bad_tz"]}
-    r = tech.post(url("registry-installation-new"), {**base, "kind": "pushed", "name": "OK-NAME", "alert_emails": "not-an-email"})
+    r = tech.post(url("registry-installation-new"),
+                  {**base, "kind": "pushed", "name": "OK-NAME", "alert_emails": "not-an-email"})
     assert errors(r) == {"alert_emails": ["bad_email"]}
     assert Installation.objects.filter(dealer=world.a.dealer).count() == 3
 

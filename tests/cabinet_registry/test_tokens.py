@@ -88,7 +88,8 @@ def test_rotation_keeps_two_valid_tokens_at_most(tokens_world, as_user):
     b = plain_token(c.post(url("registry-token-issue"), {"installation": inst.pk}))
     token_b = IngestToken.objects.get(token_hash=hash_token(b))
     new = plain_token(c.post(url("registry-token-rotate", token_b.pk)))
-    valid = set(IngestToken.objects.filter(installation=inst, revoked_at__isnull=True).values_list("token_hash", flat=True))
+    valid = set(IngestToken.objects.filter(installation=inst, revoked_at__isnull=True)
+                .values_list("token_hash", flat=True))
     assert valid == {hash_token(b), hash_token(new)}  # the rotated token and its successor; `a` revoked
     assert api_upload(a, inst.name).json()["code"] == "revoked_token"
 
