@@ -7,6 +7,7 @@ installation at most and is aggregated in the database.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Trunc
@@ -85,7 +86,10 @@ def _fetch(rows):
     returns dates, datetimes and numbers), skipping the ORM's per-row work on tens of thousands of points."""
     if connection.vendor != "postgresql":
         return rows.iterator(chunk_size=10000)
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an empty installation list: the ORM would answer no rows without a query
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

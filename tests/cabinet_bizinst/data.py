@@ -4,6 +4,7 @@ inputs, so that each test can work out the expected figure from the same inputs 
 The clock: NOW is 2026-11-20 12:00 UTC; installations are in Moscow (UTC+3, no DST). One report a day at
 09:00 UTC (12:00 Moscow), from 2026-10-20 to 2026-11-20.
 """
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -24,6 +25,11 @@ LAST_DAY = date(2026, 11, 20)
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+def key(*parts) -> str:
+    """An event's natural-key fingerprint (32 hex characters, as the store's)."""
+    return hashlib.md5("|".join(map(str, parts)).encode()).hexdigest()
 
 
 def days():
@@ -100,13 +106,13 @@ def search(inst, at, login, text, results, kind="intelligent", catalogue="/docs"
         searches=F("searches") + 1, empty_searches=F("empty_searches") + empty)
     DailyRollup.objects.filter(installation=inst, day=at.astimezone(MSK).date()).update(
         searches=F("searches") + 1, empty_searches=F("empty_searches") + empty)
-    return SearchEvent.objects.create(installation=inst, fingerprint=f"{inst.pk}-{at.isoformat()}-{login}-{text}",
+    return SearchEvent.objects.create(installation=inst, fingerprint=key(inst.pk, at, login, text),
                                       at=at, login=login, text=text, search_type=kind, catalogue=catalogue,
                                       source=source, results=results, duration_ms=duration_ms)
 
 
 def refusal(inst, at, login, code=2008, count=1, reason="no_free_seats"):
-    return RefusalEvent.objects.create(installation=inst, fingerprint=f"{inst.pk}-{at.isoformat()}-{login}-{code}",
+    return RefusalEvent.objects.create(installation=inst, fingerprint=key(inst.pk, at, login, code),
                                        at=at, login=login, code=code, reason=reason, count=count)
 
 
