@@ -37,7 +37,8 @@ def token_list(request, dealer):
     legacy = _tokens_with_use(dealer.tokens.filter(installation__isnull=True)) if dealer_wide_admin(user) else None
     mine = scope.installations(user, include_archived=True).filter(dealer=dealer)
     per_installation = _tokens_with_use(dealer.tokens.filter(installation__in=mine.values("pk")))
-    legacy_uses = (UploadAttempt.objects.filter(dealer=dealer, token__installation__isnull=True, http_status=200)
+    legacy_uses = (UploadAttempt.objects.filter(dealer=dealer, token__isnull=False, token__installation__isnull=True,
+                                                http_status=200)
                    .aggregate(n=Count("id"))["n"])
     return page(request, "cabinet/registry/tokens.html", {
         "dealer": dealer, "legacy": legacy, "per_installation": per_installation, "legacy_uses": legacy_uses,

@@ -60,8 +60,10 @@ def test_legacy_token_issue_rotate_revoke_on_upload(tokens_world, as_user):
     assert actions == [("token", ["issued"]), ("token", ["rotated"]), ("token", ["revoked"])]
     assert all(first not in str(e.changes) and second not in str(e.changes) for e in AuditEntry.objects.all())
     # the page shows the legacy token in use
-    page = c.get(url("registry-tokens")).content.decode()
+    listing = c.get(url("registry-tokens"))
+    page = listing.content.decode()
     assert f'data-token="{second[:8]}"' in page and f'data-token="{first[:8]}"' in page
+    assert listing.context["legacy_uses"] == 4  # the accepted uploads above; the refused one does not count
 
 
 def test_installation_token_works_only_for_its_installation(tokens_world, as_user):
