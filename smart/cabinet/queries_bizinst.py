@@ -197,14 +197,16 @@ def user_months(ids, start: datetime, end: datetime, domains: list[str] | None =
 INACTIVE_AFTER = timedelta(days=60)
 
 
-def inactive_spans(ids, domains: list[str] | None = None) -> dict[tuple[int, str], list[tuple[datetime, datetime | None]]]:
+def inactive_spans(ids, domains: list[str] | None = None,
+                   since: datetime | None = None) -> dict[tuple[int, str], list[tuple[datetime, datetime | None]]]:
     """Per (installation, login), the spans during which the account had made no DB request for 60 days.
 
     The activity moments of an account are the report times of its month rows with DB requests (each row is
     rewritten only when a counter changes, so its time is the account's last action that month) and its last
     login; gaps within a month are shorter than 60 days, so these moments give the spans exactly (to a report).
     An account with no activity counts from its registration (or first sighting); an account no longer listed
-    by the installation's newest report stops counting when it disappeared."""
+    by the installation's newest report stops counting when it disappeared. With `since`, spans ending before
+    it may be left out (of the moments 60 days before it, only the latest matters: one aggregated row each)."""
     users = KnownUser.objects.filter(installation__in=ids)
     if domains:
         users = users.filter(domain__in=domains)
@@ -220,7 +222,13 @@ def inactive_spans(ids, domains: list[str] | None = None) -> dict[tuple[int, str
     active = UserMonthCounters.objects.filter(installation__in=ids, db_requests__gt=0)
     if domains:
         active = active.filter(in_domains(domains))
-    for inst, login, t in active.values_list("installation_id", "login", "report_time").iterator(chunk_size=10000):
+    rows = active.values_list("installation_id", "login", "report_time")
+    if since is not None:
+        cutoff = since - INACTIVE_AFTER
+        rows = rows.filter(report_time__gte=cutoff).union(
+            active.filter(report_time__lt=cutoff).values("installation_id", "login").annotate(t=Max("report_time"))
+            .values_list("installation_id", "login", "t"), all=True)
+    for inst, login, t in rows.iterator(chunk_size=10000):
         acc = accounts.get((inst, login))
         if acc is not None:
             acc[2].append(t)

@@ -60,6 +60,11 @@ def test_inactive_spans_worked_by_hand(world):
     assert spans[(inst.pk, "a")] == [(utc(2026, 4, 11), utc(2026, 6, 20)), (utc(2026, 7, 1) + d60, None)]
     assert spans[(inst.pk, "b")] == [(datetime(2026, 6, 1, tzinfo=utc(2026, 1, 1).tzinfo) + d60, None)]
     assert spans[(inst.pk, "c")] == [(utc(2026, 1, 1) + d60, utc(2026, 10, 1))]
+    # from 1 September on: the moments before 3 July (60 days earlier) fold into their latest; same open spans
+    since = utc(2026, 9, 1)
+    later = qb.inactive_spans([inst.pk], since=since)
+    for key in spans:
+        assert [x for x in later[key] if x[1] is None or x[1] > since] == [x for x in spans[key] if x[1] is None or x[1] > since]
     # the count over September–November: a (from 30 Aug) and b (from 31 Jul) throughout, c until 1 Oct
     start, end = utc(2026, 9, 1), utc(2026, 11, 20)
     assert qb.count_over_time(spans, start, end)[inst.pk] == [(start, 3), (utc(2026, 10, 1), 2), (end, 2)]

@@ -124,7 +124,7 @@ def inactive_users(ctx) -> dict:
     lab = qb.labels(ctx.installations)
     start, end = ctx.tr.start, ctx.tr.end
     named = {}
-    for (inst, login), spans in qb.inactive_spans(ctx.installation_ids, ctx.values("domain")).items():
+    for (inst, login), spans in qb.inactive_spans(ctx.installation_ids, ctx.values("domain"), ctx.tr.start).items():
         points = []
         for begin, stop in spans:
             a, b = max(begin, start), min(stop or end, end)
@@ -142,7 +142,7 @@ def inactive_users(ctx) -> dict:
 def inactive_counts(ctx) -> dict:
     """Kodeks analytics §3.5: per installation, the number of accounts not using the system for 60 days."""
     lab = qb.labels(ctx.installations)
-    spans = qb.inactive_spans(ctx.installation_ids, ctx.values("domain"))
+    spans = qb.inactive_spans(ctx.installation_ids, ctx.values("domain"), ctx.tr.start)
     counts = qb.count_over_time(spans, ctx.tr.start, ctx.tr.end)
     named = {qb.series_name(lab.get(inst)): points for inst, points in counts.items()}
     return chart(series(named, ctx.tz, shape="hv", fill="tozeroy"), legend=["min", "max", "last"])
