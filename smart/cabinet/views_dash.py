@@ -149,6 +149,12 @@ def table_of(panel, data) -> tuple[list[str], list[list]]:
     return [str(panel.title)], [[data.get("value")]]
 
 
+def sheet_title(title) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\ (a panel title may have them)."""
+    clean = " ".join("".join(" " if ch in '[]:*?/\\' else ch for ch in str(title)).split()).strip("'")
+    return clean[:31].rstrip() or "data"
+
+
 def _cell(value, tz):
     if isinstance(value, datetime):
         return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
@@ -174,7 +180,7 @@ def panel_export(request, slug, key, fmt):
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet(str(panel.title)[:31])
+        ws = wb.create_sheet(sheet_title(panel.title))
         ws.append(header)
         for row in rows:
             ws.append([_cell(v, ctx.tz) if not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False)

@@ -10,15 +10,17 @@ A URL pattern with a parameter this file does not know how to fill FAILS the tes
 PK_KINDS for `<int:pk>`) below, the one place that maps parameter names to foreign objects, rather than
 skipping the URL.
 """
+import inspect
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cabinet.users import World, make_user
@@ -27,7 +29,7 @@ from smart.cabinet.dashboards import REGISTRY
 from smart.cabinet.models import Invitation
 from smart.notify.models import Route
 from smart.registry.models import Client as RegClient
-from smart.registry.models import IngestToken, Installation, OnlineAccess, Role, User
+from smart.registry.models import ClientContact, IngestToken, Installation, OnlineAccess, RegistryImport, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +54,8 @@ class Foreign:
     windows: list = field(default_factory=list)
     dealers: list = field(default_factory=list)
     branches: list = field(default_factory=list)
+    contacts: list = field(default_factory=list)
+    imports: list = field(default_factory=list)
     names: list = field(default_factory=list)
 
     def snapshot(self):
@@ -60,7 +64,8 @@ class Foreign:
         for model, ids in ((RegClient, self.clients), (Installation, self.installations),
                            (OnlineAccess, self.accesses), (Alert, self.alerts), (IngestToken, self.tokens),
                            (User, self.users), (Invitation, self.invitations), (Route, self.routes),
-                           (MaintenanceWindow, self.windows)):
+                           (MaintenanceWindow, self.windows), (ClientContact, self.contacts),
+                           (RegistryImport, self.imports)):
             rows[model.__name__] = sorted((str(sorted(r.items()))) for r in model.objects.filter(pk__in=ids).values())
         return rows
 
@@ -80,7 +85,9 @@ def _alert(inst=None, access=None, dealer=None, rule="SmartReportsStale"):
 def _dealer_extras(ds):
     """Alerts, tokens, routes, maintenance windows and an invitation of one dealer set."""
     k = ds.key.upper()
-    ex = {"alerts": [], "tokens": [], "routes": [], "windows": [], "invitations": [], "names": []}
+    ex = {"alerts": [], "tokens": [], "routes": [], "windows": [], "invitations": [], "imports": [], "names": []}
+    ex["imports"].append(RegistryImport.objects.create(dealer=ds.dealer, kind="managers", file_name=f"Импорт-{k}.csv",
+                                                       file_sha256="0" * 64, encoding="utf-8", added=3).pk)
     for slug, inst in ds.installations.items():
         ex["alerts"].append(_alert(inst=inst).pk)
         ex["alerts"].append(_alert(access=ds.accesses[slug], rule="SmartOnlineQuotaLow").pk)
@@ -100,7 +107,7 @@ def _dealer_extras(ds):
     ex["invitations"].append(Invitation.objects.create(
         dealer=ds.dealer, email=f"invitee-{ds.key}@example.test", role=Role.MANAGER, full_name=f"Приглашённый {k}",
         token_hash=Invitation.hash(f"invite-{ds.key}"), expires_at=now + timedelta(days=3)).pk)
-    ex["names"] += [f"Маршрут-{k}-Почта", f"Работы-{k}-Плановые", f"invitee-{ds.key}@example.test",
+    ex["names"] += [f"Импорт-{k}.csv", f"Маршрут-{k}-Почта", f"Работы-{k}-Плановые", f"invitee-{ds.key}@example.test",
                     f"route-{ds.key}@example.test"]
     return ex
 
@@ -116,13 +123,18 @@ def _of_clients(ds, clients, extras):
         f.alerts += list(Alert.objects.filter(installation=inst).values_list("pk", flat=True))
         f.alerts += list(Alert.objects.filter(online_access=acc).values_list("pk", flat=True))
         f.names += [c.display_name, c.legal_name, inst.name, acc.login]
+        contact = ClientContact.objects.get_or_create(client=c, name=f"Контакт-{c.slug}",
+                                                      defaults={"phone": "+7 900 000-00-00"})[0]
+        f.contacts.append(contact.pk)
+        f.names.append(contact.name)
     return f
 
 
 def _whole_dealer(ds, extras):
     f = _of_clients(ds, ds.clients, extras)
     f.alerts = sorted(set(f.alerts) | set(extras["alerts"]))
-    f.tokens, f.routes, f.windows, f.invitations = (extras[k] for k in ("tokens", "routes", "windows", "invitations"))
+    f.tokens, f.routes, f.windows, f.invitations, f.imports = (
+        extras[k] for k in ("tokens", "routes", "windows", "invitations", "imports"))
     f.users = [u.pk for u in (ds.dealer_admin, ds.head, ds.manager, ds.other_manager, ds.technician)]
     f.dealers, f.branches = [ds.dealer.pk], [ds.branch.pk]
     f.names += ds.names + extras["names"]
@@ -152,15 +164,25 @@ def tenancy(world: World):
 
 
 # ------------------------------------------------------------------------------ parameter mapping (ONE place)
-# `<int:pk>`: which kind of object, by the URL's name (first match wins).
+# `<int:pk>`: which kind of object, by the path segment before it (`clients/<int:pk>/...`), else by the URL's
+# name (first match wins).
+PK_SEGMENTS = {"clients": "clients", "installations": "installations", "online": "accesses", "alerts": "alerts",
+               "tokens": "tokens", "users": "users", "managers": "users", "invitations": "invitations",
+               "routes": "routes", "maintenance": "windows", "agent": "installations", "contacts": "contacts",
+               "import": "imports"}
 PK_KINDS = [
     ("invitation", "invitations"), ("token", "tokens"), ("route", "routes"), ("maintenance", "windows"),
     ("user", "users"), ("alert", "alerts"), ("online", "accesses"), ("client", "clients"),
     ("installation", "installations"), ("batch-upload", "installations"), ("bundle", "installations"),
+    ("contact", "clients"),  # registry-contact-add/-delete: clients/<pk>/contacts/...
+    ("security-pack", "clients"),  # reports: clients/<pk>/security-pack.pdf
 ]
 
 
-def _pk(name, kw, f: Foreign):
+def _pk(name, kw, f: Foreign, route=""):
+    segment = re.search(r"([\w-]+)/<int:pk>", route)
+    if segment and segment.group(1) in PK_SEGMENTS:
+        return getattr(f, PK_SEGMENTS[segment.group(1)])
     for part, kind in PK_KINDS:
         if part in name:
             return getattr(f, kind)
@@ -204,11 +226,12 @@ FILLERS = {
     "client_id": lambda name, kw, f: f.clients,
     "slug": _dash_slugs,  # dashboards (and starring them); foreign data comes through the variables below
     "key": _panel_keys,
-    "fmt": lambda name, kw, f: ["csv", "xlsx"],
+    "fmt": lambda name, kw, f: ["csv", "xlsx", "pdf", "docx"],  # combinations a converter refuses are dropped
     "kind": lambda name, kw, f: ["managers", "online"],  # registry export: the user's own registry only
     "action": _alert_actions,
     "name": lambda name, kw, f: _runbook_names(name, kw, f) if "runbook" in name else _file_names(name, kw, f),
     "token": _bad_tokens,
+    "contact_pk": lambda name, kw, f: f.contacts,
 }
 # The order parameters are filled in (`key` needs `slug`).
 ORDER = ["slug", "key"]
@@ -234,14 +257,29 @@ def patterns(resolvers=None, prefix="", ns=""):
             yield full, prefix + str(p.pattern), list(p.pattern.converters), p.callback
 
 
-def fill(name, params, f: Foreign):
-    """Every combination of foreign values for the parameters (a few per parameter)."""
+def _values(param, name, route, kw, f):
+    filler = FILLERS[param]
+    if "route" in inspect.signature(filler).parameters:
+        return filler(name or "", kw, f, route=route)
+    return filler(name or "", kw, f)
+
+
+def fill(name, params, f: Foreign, route=""):
+    """Every combination of foreign values for the parameters (a few per parameter) that makes a URL."""
     combos = [{}]
     for param in sorted(params, key=lambda p: ORDER.index(p) if p in ORDER else len(ORDER)):
         if param not in FILLERS:
             raise LookupError(f"URL {name!r}: no filler for <{param}>: add one to FILLERS")
-        combos = [dict(kw, **{param: v}) for kw in combos for v in FILLERS[param](name or "", kw, f)[:3]]
-    return combos
+        combos = [dict(kw, **{param: v}) for kw in combos for v in _values(param, name, route, kw, f)[:4]]
+    urls = []
+    for kw in combos:
+        try:
+            urls.append((kw, reverse(name, kwargs=kw)))
+        except NoReverseMatch:
+            continue  # e.g. fmt=pdf where the converter takes csv|xlsx
+    if combos and not urls:
+        raise LookupError(f"URL {name!r}: none of the filled values {combos[:2]} makes a URL: fix its FILLERS")
+    return urls
 
 
 def body_text(resp) -> str:
@@ -265,12 +303,11 @@ def _check(role, user, f: Foreign, failures, counts):
             failures.append(f"{route}: unnamed URL pattern (name it so it can be reversed)")
             continue
         try:
-            combos = fill(name, params, f)
+            urls = fill(name, params, f, route)
         except LookupError as exc:
             failures.append(str(exc))
             continue
-        for kw in combos:
-            url = reverse(name, kwargs=kw)
+        for kw, url in urls:
             query = dashboard_query(f) if name.startswith("cabinet:") and "slug" in kw else {}
             for method in ("get", "post"):
                 if user is not None and "_auth_user_id" not in c.session:
@@ -308,7 +345,7 @@ def test_every_url_parameter_has_a_filler(tenancy):
     missing = []
     for name, route, params, _cb in patterns():
         try:
-            if not fill(name, params, f):
+            if not fill(name, params, f, route):
                 missing.append(f"{route}: no value to fill")
         except LookupError as exc:
             missing.append(str(exc))
