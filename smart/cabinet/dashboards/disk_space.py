@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from smart.metrics.models import DiskFree
 
 from .. import queries_bizinst as qb
+from ._tech import TECH_GROUP
 from .base import Dashboard, Panel, register
 from ._series import GREEN, RED, chart, series, top
 
@@ -78,7 +79,7 @@ def free_space(ctx) -> dict:
 
 register(Dashboard(
     slug="disk-space", title=_("Disk space"), business=False, default_from="now-7d",
-    variables=("client", "host"), group=_("Technical"),
+    variables=("client", "host"), group=TECH_GROUP,
     description=_("Free space of the partitions K/TE runs on, from the sysmon metrics the status script uploads."),
     panels=[
         Panel("low", _("Partitions with less than 10 GB free"), "table", low_partitions, width=12, height=260,
