@@ -49,6 +49,7 @@ urlpatterns = [
     path("import/", imp.import_page, name="registry-import"),
     path("import/apply/", imp.import_apply, name="registry-import-apply"),
     path("import/cancel/", imp.import_cancel, name="registry-import-cancel"),
+    path("import/<int:pk>/rollback/", imp.import_rollback, name="registry-import-rollback"),
     path("export/<regkind:kind>.csv", imp.export, name="registry-export"),
     path("tokens/", t.token_list, name="registry-tokens"),
     path("tokens/issue/", t.token_issue, name="registry-token-issue"),

@@ -14,6 +14,7 @@ from cryptography.fernet import InvalidToken
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -23,14 +24,16 @@ from django.views.decorators.http import require_POST
 
 from smart.registry import csvio
 from smart.registry.importer import ImportRefused, apply_import, export_registry, plan_import
+from smart.registry.models import Dealer
 from smart.registry.secrets import cipher
 
-from . import audit
+from . import audit, scope
 from .views_registry_access import dealer_wide_admin, page, registry_view
 
 SESSION_KEY = "registry_import"
 MAX_BYTES = 20 * 1024 * 1024
 STALE_AFTER_S = 86400
+VERSIONS_KEPT = 20  # per dealer: the registry as it was before each of the last imports, for a rollback
 
 
 def _store_dir() -> Path:
@@ -68,6 +71,29 @@ def fetch(file_id: str) -> bytes | None:
         return None
 
 
+def _snapshot_path(import_id: int) -> Path:
+    path = Path(settings.DATA_DIR) / "registry-versions"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path / f"{int(import_id)}.bin"
+
+
+def keep_snapshot(dealer, import_id: int, data: bytes) -> None:
+    """The registry's export from just before an import (IM-3: rollback), encrypted; the oldest beyond
+    VERSIONS_KEPT are deleted."""
+    fd = os.open(_snapshot_path(import_id), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(cipher().encrypt(data))
+    for old in dealer.imports.order_by("-created_at", "-id").values_list("pk", flat=True)[VERSIONS_KEPT:]:
+        _snapshot_path(old).unlink(missing_ok=True)
+
+
+def read_snapshot(import_id: int) -> bytes | None:
+    try:
+        return cipher().decrypt(_snapshot_path(import_id).read_bytes())
+    except (OSError, InvalidToken):
+        return None
+
+
 def forget(request) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if pending and str(pending.get("id", "")).isalnum():
@@ -99,19 +125,40 @@ def import_page(request, dealer):
     """Upload (POST) shows the preview; GET shows the form (and the pending preview, if any)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        forget(request)
-        pending = {"id": "", "name": form.cleaned_data["file"].name[:255], "kind": form.cleaned_data["kind"],
+        pending = {"name": form.cleaned_data["file"].name[:255], "kind": form.cleaned_data["kind"],
                    "create_managers": form.cleaned_data["create_managers"],
-                   "allow_remove": form.cleaned_data["allow_remove"], "dealer": dealer.pk}
-        plan = _plan(dealer, data, pending)
-        pending["sha256"] = plan.sha256
-        if plan.ok:
-            pending["id"] = keep(data)
-            request.session[SESSION_KEY] = pending
-        return _preview(request, dealer, plan, pending)
-    imports = dealer.imports.all()[:20]
+                   "allow_remove": form.cleaned_data["allow_remove"]}
+        return _start(request, dealer, form.cleaned_data["file"].read(), pending)
+    imports = list(dealer.imports.all()[:VERSIONS_KEPT])
+    for version in imports:
+        version.can_roll_back = _snapshot_path(version.pk).exists()
     return page(request, "cabinet/registry/import.html", {"dealer": dealer, "form": form, "imports": imports})
+
+
+def _start(request, dealer, data: bytes, pending: dict):
+    """Plan a file and show the preview; a plan without errors is kept pending for apply."""
+    forget(request)
+    pending.update({"id": "", "dealer": dealer.pk})
+    plan = _plan(dealer, data, pending)
+    pending["sha256"] = plan.sha256
+    if plan.ok:
+        pending["id"] = keep(data)
+        request.session[SESSION_KEY] = pending
+    return _preview(request, dealer, plan, pending)
+
+
+@require_POST
+@registry_view(dealer_wide_admin)
+def import_rollback(request, dealer, pk):
+    """Preview going back to the registry as it was before import `pk` (objects added since are archived)."""
+    version = scope.get_or_deny(dealer.imports.all(), pk=pk)
+    data = read_snapshot(version.pk)
+    if data is None:
+        messages.error(request, _("The registry from before this import is no longer kept."))
+        return redirect("cabinet:registry-import")
+    name = f"{dealer.name}_{version.kind}_before_{timezone.localtime(version.created_at):%Y%m%d-%H%M%S}.csv"
+    return _start(request, dealer, data, {"name": name, "kind": version.kind, "create_managers": False,
+                                          "allow_remove": True, "rollback_of": version.pk})
 
 
 def _preview(request, dealer, plan, pending, status=200):
@@ -141,7 +188,14 @@ def import_apply(request, dealer):
         messages.error(request, _("The uploaded file has expired: upload it again."))
         return redirect("cabinet:registry-import")
     try:
-        plan = apply_import(plan, allow_remove=pending["allow_remove"])
+        with transaction.atomic():  # the registry as it was before this apply, kept for a rollback
+            Dealer.objects.select_for_update().filter(pk=dealer.pk).first()
+            if plan.errors:
+                raise ImportRefused(plan.errors)
+            before = export_registry(dealer, plan.kind)
+            plan = apply_import(plan, allow_remove=pending["allow_remove"])
+            version = dealer.imports.order_by("-created_at", "-id").first()
+        keep_snapshot(dealer, version.pk, before)
     except ImportRefused:  # the registry changed since the preview in a way that makes the file wrong now
         forget(request)
         return _preview(request, dealer, plan, pending, status=409)
@@ -150,6 +204,7 @@ def import_apply(request, dealer):
     _record_objects(request, dealer, plan)
     audit.record(request, "import", object_type="registry", object_id=plan.kind, dealer_id=dealer.pk,
                  object_repr=f"{plan.file_name} ({plan.kind})", changes={
+                     **({"rollback_of": ["", pending["rollback_of"]]} if pending.get("rollback_of") else {}),
                      "sha256": ["", plan.sha256], "added": ["", len(plan.added)], "changed": ["", len(plan.changed)],
                      "archived": ["", archived], "new_managers": ["", len(plan.new_managers)],
                  })

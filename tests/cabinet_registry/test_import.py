@@ -12,7 +12,8 @@ from smart.registry.models import Installation, OnlineAccess, RegistryImport
 
 # As Excel saves it in a Russian Windows: CP1251, ';' delimiter, the e-mail list quoted, CRLF, padding ';;'.
 MANAGERS_ROWS = [
-    'shkola-a.host-a.ru:443;Менеджерова A;"boss@zavod.ru;it@zavod.ru";https;download;upload;process;ping;-1;3600;604800',
+    'shkola-a.host-a.ru:443;Менеджерова A;"boss@zavod.ru;it@zavod.ru";https;download;upload;process;ping;-1;3600;'
+    '604800',
     'Zavod-Novy;Менеджерова A;novy@zavod.ru;smartupload;download;upload;process;donotping;-1;3600;604800;;',
     'cloud.novy-bank.ru:8080;Другой-Менеджер A;bank@bank.ru;http;download;upload;process;donotping;+1',
 ]
@@ -215,3 +216,34 @@ def test_preview_of_one_dealer_cannot_be_applied_to_another(world, as_user):
     c.post(url("registry-dealer"), {"dealer": world.b.dealer.pk})
     r = c.post(url("registry-import-apply"), {"sha256": r.context["plan"].sha256})
     assert r.status_code == 302 and not RegistryImport.objects.exists()
+
+
+def test_rollback_to_before_an_import(world, as_user):
+    c = as_user(world.a.dealer_admin)
+    dealer = world.a.dealer
+    # a registry the CSV formats can carry (every row has a manager and an e-mail)
+    Installation.objects.filter(dealer=dealer).update(alert_emails="ops@dealer.ru", manager=world.a.other_manager,
+                                                      scheme="https")
+    r = upload(c, managers_csv())
+    c.post(url("registry-import-apply"), {"sha256": r.context["plan"].sha256})
+    first = RegistryImport.objects.get()
+    assert Installation.objects.get(name="shkola-a.host-a.ru:443").alert_emails == "boss@zavod.ru;it@zavod.ru"
+    page = c.get(url("registry-import"))
+    assert [v.can_roll_back for v in page.context["imports"]] == [True]
+    snapshot = Path(settings.DATA_DIR) / "registry-versions" / f"{first.pk}.bin"
+    assert b"shkola-a" not in snapshot.read_bytes()  # kept encrypted
+
+    r = c.post(url("registry-import-rollback", first.pk))
+    plan = r.context["plan"]
+    assert sorted(i.name for i in plan.removed) == ["Zavod-Novy", "cloud.novy-bank.ru:8080"]
+    assert [i.name for i in plan.changed] == ["shkola-a.host-a.ru:443"] and not plan.added and plan.ok
+    assert r.context["pending"]["allow_remove"] is True
+    c.post(url("registry-import-apply"), {"sha256": plan.sha256})
+    shkola = Installation.objects.get(name="shkola-a.host-a.ru:443")
+    assert (shkola.alert_emails, shkola.manager, shkola.ping) == ("ops@dealer.ru", world.a.other_manager, False)
+    assert set(Installation.objects.filter(dealer=dealer, archived_at__isnull=True).values_list("name", flat=True)) \
+        == {i.name for i in world.a.installations.values()}
+    assert Installation.objects.get(name="Zavod-Novy").archived_at is not None
+    rollback = RegistryImport.objects.order_by("-id").first()
+    assert (rollback.added, rollback.changed, rollback.removed) == (0, 1, 2)
+    assert AuditEntry.objects.filter(action="import").order_by("-id").first().changes["rollback_of"] == ["", first.pk]
