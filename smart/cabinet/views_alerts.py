@@ -115,31 +115,34 @@ def card_url(alert) -> str | None:
     return None
 
 
-def alert_rows(alerts) -> list[dict]:
+def alert_rows(alerts, limit: int | None = None) -> list[dict]:
     """What the alert list template shows: one row per rule and object (the volumes of one installation
     with the same rule are one row, `others` the rest), its subject, card link, title and actions; an
-    action on the row acts on every alert of it."""
+    action on the row acts on every alert of it. With `limit`, only the first rows are dressed for display
+    (the rest are counted: `len()` of the result stays the number of rows)."""
     from django.utils.translation import get_language
 
     from smart.alerts.catalogue import load
 
     from .health import alert_subject
 
+    # group on a few columns, then load the alerts of the rows shown (an alert storm is thousands of rows)
+    groups: dict[tuple, list] = {}
+    for pk, *key in alerts.values_list("pk", "rule", "state", "installation_id", "online_access_id", "object_key"):
+        rule, state, inst, access, object_key = key
+        groups.setdefault((rule, state, inst, access, "" if inst or access else object_key), []).append(pk)
+    shown = list(groups.values())[:limit]
+    loaded = (alerts.model.objects.filter(pk__in=[pk for pks in shown for pk in pks])
+              .select_related("client", "installation", "online_access", "dealer", "acknowledged_by").in_bulk())
+    rows = [{"alert": loaded[pks[0]], "others": [loaded[pk] for pk in pks[1:]]} for pks in shown]
+    rows += [{"alert": None, "others": [None] * (len(pks) - 1)} for pks in list(groups.values())[len(shown):]]
     catalogue = load()
     lang = (get_language() or "ru")[:2]
-    groups: dict[tuple, dict] = {}
-    for alert in alerts:
-        key = (alert.rule, alert.state, alert.installation_id, alert.online_access_id,
-               alert.object_key if not (alert.installation_id or alert.online_access_id) else "")
-        if key in groups:
-            groups[key]["others"].append(alert)
-            continue
+    for row in rows[:len(shown)]:
+        alert = row["alert"]
         rule = catalogue.get(alert.rule)
-        groups[key] = {"alert": alert, "others": [], "subject": alert_subject(alert), "card_url": card_url(alert),
-                       "title": rule.title_in(lang) if rule else alert.rule}
-    rows = list(groups.values())
-    for row in rows:
-        row["actions"] = [(LABELS[a], a, url) for a, url in alert_action_urls(row["alert"], row["others"]).items()]
-        row["count"] = 1 + len(row["others"])
-        row["also"] = [a.pk for a in row["others"] if a.state == "firing"]
+        row |= {"subject": alert_subject(alert), "card_url": card_url(alert),
+                "title": rule.title_in(lang) if rule else alert.rule, "count": 1 + len(row["others"]),
+                "also": [a.pk for a in row["others"] if a.state == "firing"],
+                "actions": [(LABELS[a], a, url) for a, url in alert_action_urls(alert, row["others"]).items()]}
     return rows

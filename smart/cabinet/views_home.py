@@ -80,9 +80,9 @@ def home_data(user, now) -> dict:
         health.online_signs(accesses), health.firing_priorities(alerts, "online_access_id"), now)
     silent = sorted((r for r in inst_rows if r["silent"]),
                     key=lambda r: (r["last_sign"] is not None, r["last_sign"] or now))
-    for r in silent:
+    for r in silent[:LIST_LIMIT]:
         r["interval_text"] = interval_text(r["interval_s"])
-    urgent = alert_rows(health.active_alerts(alerts, health.URGENT))
+    urgent = alert_rows(health.active_alerts(alerts, health.URGENT), limit=LIST_LIMIT)
     return {
         "installation_counts": inst_counts, "online_counts": online_counts,
         "urgent": urgent[:LIST_LIMIT], "urgent_total": len(urgent), "silent": silent[:LIST_LIMIT],
