@@ -92,9 +92,9 @@ def table(ctx) -> dict:
         row["_cell_class"] = {"priority": f"prio-{r['priority']}"}
         rows.append(row)
     columns = [
-        col("client", _("Client"), "link"), col("actions", "", "actions"), col("manager", _("Manager")), col("legacy_priority", _("Pr.")),
-        col("priority", _("Priority")), col("importance", _("Severity")), col("rule", _("Emergency type"), "link"),
-        col("text", _("text")), col("clientname", "clientname"), col("regnum", "regnum"), col("catalog", "catalog"),
+        col("client", _("Client")), col("actions", "", "actions"), col("manager", _("Manager")), col("legacy_priority", _("Pr.")),
+        col("priority", _("Priority")), col("importance", _("Severity")), col("rule", _("Emergency type")),
+        col("text", "text"), col("clientname", "clientname"), col("regnum", "regnum"), col("catalog", "catalog"),
         col("url", "url"), col("user", "user"), col("filename", "filename"), col("state_text", _("State")),
         col("since", _("Firing since"), "datetime"), col("resolved_at", _("Resolved"), "datetime"),
         col("ack_text", _("Acknowledged")), col("snoozed_until", _("Snoozed until"), "datetime"),
