@@ -180,6 +180,12 @@ def test_auto_refresh_refetches(page, dash_url, admin):
 
 def test_single_panel_and_kiosk_modes_with_escape(page, dash_url, admin):
     _open(page, dash_url)
+    page.click("[data-collapse-top]")  # the chevron folds the variables away, and is remembered
+    assert not page.locator(".dash-vars").is_visible() and page.locator("#range-picker").is_visible()
+    _open(page, dash_url)
+    assert not page.locator(".dash-vars").is_visible()
+    page.click("[data-collapse-top]")
+    assert page.locator(".dash-vars").is_visible()
     _after_click(page, "[data-panel=series] a[data-view]", r"viewPanel=series")
     assert page.locator("[data-panel]").count() == 1
     page.keyboard.press("Escape")

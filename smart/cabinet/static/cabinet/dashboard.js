@@ -295,6 +295,15 @@
     catch (e) { window.prompt(t("Link to this view"), window.location.href); }
   });
 
+  // The collapse chevron (A §1.1) folds the variables row away; remembered across dashboards.
+  const collapse = dash.querySelector("[data-collapse-top]");
+  function setCollapsed(on) {
+    document.body.classList.toggle("top-collapsed", on); collapse.setAttribute("aria-expanded", String(!on));
+    localStorage.setItem("smart.topCollapsed", on ? "1" : "");
+  }
+  setCollapsed(localStorage.getItem("smart.topCollapsed") === "1");
+  collapse.addEventListener("click", () => setCollapsed(!document.body.classList.contains("top-collapsed")));
+
   // Display modes: full → title only (tv) → panels only (full kiosk); Esc returns to full, then leaves the
   // single-panel view.
   const modes = ["", "tv", "full"];
