@@ -56,3 +56,12 @@ def test_manager_scope_and_roles(world):
     data = panel(SLUG, "table", ctx_for(world.m2, *YEAR, client=world.c1.pk))
     assert all("rom" not in r["metric"] for r in data["rows"])
     check_pages(SLUG, [world.admin, world.m1], [world.tech], {"from": YEAR[0], "to": YEAR[1], "var-client": world.c1.pk})
+
+
+def test_default_client_is_one_with_online_accesses(world):
+    """Without a chosen client each year dashboard picks the first client with what it shows: Уралсталь is the only
+    client with an installation, Ромашка (first by name) has online accesses."""
+    add_reading(world, world.a1, datetime(2026, 2, 5, tzinfo=MSK), documents=(77, 300))
+    data = panel(SLUG, "table", ctx_for(world.admin, *YEAR))
+    assert "Ромашка" in data["notice"] and months(data["rows"][0])[1] == 77
+    assert "Уралсталь" in panel("prolongation", "table", ctx_for(world.admin, *YEAR))["notice"]

@@ -27,7 +27,7 @@ def _cls(v):
 
 
 def table(ctx):
-    client, notice = chosen_client(ctx)
+    client, notice = chosen_client(ctx, "online_accesses")
     year = year_of(ctx)
     data = {"columns": month_columns(), "rows": [], "page_size": 100}
     if client is None:
@@ -63,7 +63,7 @@ def table(ctx):
 
 
 def header(ctx):
-    client, _notice = chosen_client(ctx)
+    client, _notice = chosen_client(ctx, "online_accesses")
     if client is None:
         return {"html": f"<p class='muted'>{escape(_('No client to show.'))}</p>"}
     return {"html": f"<div class='stat'>{escape(client.display_name)} <span class='stat-unit'>| "

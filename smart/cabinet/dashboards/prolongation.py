@@ -37,15 +37,17 @@ CHANGE_LABELS = {
 }
 
 
-def chosen_client(ctx):
-    """The one client of the dashboard (A §1.2): the chosen one, else the first client with installations."""
+def chosen_client(ctx, monitored: str = "installations"):
+    """The one client of the dashboard (A §1.2): the chosen one, else the first client with `monitored` objects
+    (installations, or online accesses)."""
     qs = ctx.clients.order_by("display_name", "pk")
     chosen = ctx.ints("client")
     if chosen:
         client = qs.filter(pk=chosen[0]).first()
         return client, (_("Only one client is shown: %(name)s.") % {"name": client} if client and len(chosen) > 1
                         else None)
-    client = qs.filter(installations__archived_at__isnull=True).distinct().first() or qs.first()
+    model = qs.model._meta.get_field(monitored).related_model
+    client = qs.filter(pk__in=model.objects.filter(archived_at__isnull=True).values("client_id")).first() or qs.first()
     return client, (_("Choose a client: %(name)s is shown.") % {"name": client} if client else None)
 
 
