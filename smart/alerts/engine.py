@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timezone
 from functools import cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from .conditions import observe, supported
@@ -72,6 +72,7 @@ def evaluate(now: datetime | None = None, *, evaluation: str | None = None, inst
     scope = Scope(now, frozenset(installation_ids) if installation_ids is not None else None,
                   frozenset(online_access_ids) if online_access_ids is not None else None)
     flips, evaluated = [], set()
+    active = None  # rules with pending or firing instances: read once, when a rule first observes nothing
     for entry in rules():
         condition = entry["condition"]
         rollup = condition["kind"] == "count_rollup"
@@ -86,6 +87,11 @@ def evaluate(now: datetime | None = None, *, evaluation: str | None = None, inst
         try:
             with transaction.atomic():
                 observed = observe(condition, scope)
+                if not observed:
+                    if active is None:
+                        active = _active_rules([e["name"] for e in rules()])
+                    if entry["name"] not in active:
+                        continue  # nothing seen, nothing to resolve: the lifecycle would change nothing
                 held = _inhibited(entry, observed)
                 for key, reason in _muted(entry, observed).items():
                     held.setdefault(key, reason)
@@ -94,6 +100,21 @@ def evaluate(now: datetime | None = None, *, evaluation: str | None = None, inst
         except Exception:  # noqa: BLE001 - one broken rule must not stop the others
             log.exception("alert rule %s: evaluation failed", entry["name"])
     return flips
+
+
+def _active_rules(names: list) -> set:
+    """The rules among `names` with a pending or firing instance: one index probe per rule, whatever the
+    number of instances (a fleet-wide outage) or of resolved ones kept for history."""
+    if not names:
+        return set()
+    quote = connection.ops.quote_name
+    table = quote(Alert._meta.db_table)
+    rule, state = (quote(Alert._meta.get_field(name).column) for name in ("rule", "state"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT column1 FROM (VALUES {', '.join(['(%s)'] * len(names))}) AS r WHERE EXISTS "
+                       f"(SELECT 1 FROM {table} a WHERE a.{rule} = r.column1 AND a.{state} IN (%s, %s))",
+                       [*names, State.PENDING.value, State.FIRING.value])
+        return {name for name, in cursor.fetchall()}
 
 
 def _inhibited(entry: dict, observed: dict) -> dict:
@@ -160,17 +181,22 @@ def _judges_windows_itself(condition: dict) -> bool:
 
 
 def _maintenance(entry: dict, observed: dict) -> dict:
+    """Windows first (few rows, one range look-up), then only the installations they can cover: no
+    look-up per observed installation, which a fleet-wide outage makes thousands."""
     from smart.registry.models import Installation
 
     hosts = {k: o for k, o in observed.items() if o.installation_id is not None}
     if not hosts or _judges_windows_itself(entry["condition"]):
         return {}
-    owners = {pk: (client, dealer) for pk, client, dealer in Installation.objects.filter(
-        pk__in={o.installation_id for o in hosts.values()}).values_list("pk", "client_id", "dealer_id")}
-    windows = list(MaintenanceWindow.objects.filter(
-        Q(installation_id__in=list(owners)) | Q(client_id__in={c for c, _ in owners.values()})
-        | Q(installation__isnull=True, client__isnull=True, dealer_id__in={d for _, d in owners.values()}),
-        starts_at__lte=max(o.at for o in hosts.values()), ends_at__gt=min(o.at for o in hosts.values())))
+    windows = list(MaintenanceWindow.objects.filter(starts_at__lte=max(o.at for o in hosts.values()),
+                                                    ends_at__gt=min(o.at for o in hosts.values())))
+    if not windows:
+        return {}
+    covered = Q(pk__in={w.installation_id for w in windows if w.installation_id}) | Q(
+        client_id__in={w.client_id for w in windows if not w.installation_id and w.client_id}) | Q(
+        dealer_id__in={w.dealer_id for w in windows if not w.installation_id and not w.client_id})
+    owners = {pk: (client, dealer) for pk, client, dealer in
+              Installation.objects.filter(covered).values_list("pk", "client_id", "dealer_id")}
     held = {}
     for key, obs in hosts.items():
         client, dealer = owners.get(obs.installation_id, (None, None))

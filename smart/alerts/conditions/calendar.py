@@ -27,9 +27,9 @@ nothing (SmartXMLfileIsToOld and the online check alerts tell of missing data).
 from calendar import monthrange
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from smart.alerts.lifecycle import Observation
@@ -59,13 +59,16 @@ class Host:
                            labels={"host": self.name, **labels})
 
 
-def installations(scope) -> dict[int, Host]:
-    """The installations this evaluation is about (none in an online-only pass)."""
+def installations(scope, having=None) -> dict[int, Host]:
+    """The installations this evaluation is about (none in an online-only pass); `having`, a filter
+    expression, narrows them to those with the data a condition reads."""
     if scope.installation_ids is None and scope.online_access_ids is not None:
         return {}
     rows = Installation.objects.filter(archived_at__isnull=True)
     if scope.installation_ids is not None:
         rows = rows.filter(pk__in=list(scope.installation_ids))
+    if having is not None:
+        rows = rows.filter(having)
     return {pk: Host(pk, dealer, client, name, online.zone_of(zone))
             for pk, dealer, client, name, zone in rows.values_list("pk", "dealer_id", "client_id", "name", "time_zone")}
 
@@ -89,6 +92,14 @@ def docs_used_pct(targets: dict, as_of: dict[int, datetime]) -> dict[int, tuple[
         values[access_id] = (100.0 * used / limit, _("%(used)d of %(limit)d documents of the month's limit opened")
                              % {"used": used, "limit": limit})
     return values
+
+
+def reported(now: datetime):
+    """Installations with a report of the month `now` is in, at or before `now`: the only ones a month-to-date
+    metric has a value for (a filter for `installations`; its zone's month is one of those of UTC−12 … UTC+14)."""
+    utc = now.astimezone(timezone.utc)
+    months = {date(t.year, t.month, 1) for t in (utc - timedelta(hours=12), utc + timedelta(hours=14))}
+    return Exists(Snapshot.objects.filter(installation=OuterRef("pk"), month__in=months, report_time__lte=now))
 
 
 def snapshots(targets: dict, as_of: dict[int, datetime]) -> dict[int, Snapshot]:
@@ -129,10 +140,12 @@ def involvement_pct(targets: dict, as_of: dict[int, datetime]) -> dict[int, tupl
     return values
 
 
-METRICS = {  # metric → (objects it is about, value function, key prefix, how the message names it)
-    "docs_used_pct": (online.accesses, docs_used_pct, "o", lambda v: _("%.1f %% of the document limit used") % v),
-    "activity": (installations, activity, "i", lambda v: _("activity %.0f") % v),
-    "involvement_pct": (installations, involvement_pct, "i", lambda v: _("involvement %.1f %%") % v),
+METRICS = {  # metric → (objects it is about, value function, key prefix, how the message names it, and a
+    # filter of the objects with data, or None)
+    "docs_used_pct": (online.accesses, docs_used_pct, "o", lambda v: _("%.1f %% of the document limit used") % v,
+                      None),
+    "activity": (installations, activity, "i", lambda v: _("activity %.0f") % v, reported),
+    "involvement_pct": (installations, involvement_pct, "i", lambda v: _("involvement %.1f %%") % v, reported),
 }
 
 
@@ -148,13 +161,17 @@ def _early_recovery(rule: str) -> bool:
 def calendar(condition: dict, scope) -> dict:
     if condition["metric"] not in METRICS:
         raise ValueError(f"unknown calendar metric {condition['metric']!r}; known: {', '.join(METRICS)}")
-    objects, value_of, prefix, words = METRICS[condition["metric"]]
+    objects, value_of, prefix, words, having = METRICS[condition["metric"]]
     below, once = condition["below"], condition["repeat"] == "once"
     if condition["repeat"] not in ("once", "daily"):
         raise ValueError(f"unknown calendar repeat {condition['repeat']!r}; known: once, daily")
-    targets = objects(scope)
-    moments = {i: check_moment(scope.now, t.zone, condition["day"], condition["hour"]) for i, t in targets.items()}
-    due = {i: m for i, m in moments.items() if m <= scope.now}
+    # objects without data of the month have no value: the query skips them (a fleet without reports)
+    targets = objects(scope, having(scope.now)) if having else objects(scope)
+    moments = {}  # per zone: a fleet has few
+    for t in targets.values():
+        if t.zone not in moments:
+            moments[t.zone] = check_moment(scope.now, t.zone, condition["day"], condition["hour"])
+    due = {i: moments[t.zone] for i, t in targets.items() if moments[t.zone] <= scope.now}
     values = value_of(targets, due if once else dict.fromkeys(due, scope.now))
     if once and _early_recovery(scope.rule):
         current = value_of(targets, dict.fromkeys(due, scope.now))

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from smart.alerts.lifecycle import Observation
+from smart.alerts.lifecycle import Observation, values_list
 from smart.probes.models import CheckState
 
 
@@ -21,13 +21,14 @@ def _scoped(rows, scope):
 # only what an observation needs, as plain values: whole registry rows would decrypt every stored
 # password, and model instances cost more than the observation itself (10,000 firing checks per pass)
 FIELDS = ("dealer_id", "installation_id", "online_access_id", "check_type", "since", "last_run_at",
-          "consecutive_failures", "code", "state", "detail", "extra", "installation__name",
+          "consecutive_failures", "code", "state", "detail", "installation__name",
           "installation__client_id", "online_access__host", "online_access__folder", "online_access__login",
           "online_access__client_id")
 
 
-def _rows(rows):
-    return rows.values(*FIELDS)
+def _rows(rows, *more):
+    names = (*FIELDS, *more)
+    return [dict(zip(names, values)) for values in values_list(rows, names)]
 
 
 def _observation(row: dict) -> Observation:
@@ -49,12 +50,13 @@ def check_failing(condition: dict, scope) -> dict:
     `exclude_states`)."""
     states, excluded = condition.get("states"), condition.get("exclude_states") or []
     found = {}
-    failing = CheckState.objects.filter(check_type=condition["check"], ok=False)
+    failing = CheckState.objects.filter(check_type=condition["check"], ok=False,
+                                        consecutive_failures__gte=condition.get("consecutive", 1))
+    if states:
+        failing = failing.filter(state__in=states)
+    if excluded:
+        failing = failing.exclude(state__in=excluded)
     for row in _rows(_scoped(failing, scope)):
-        if row["consecutive_failures"] < condition.get("consecutive", 1):
-            continue
-        if (states and row["state"] not in states) or row["state"] in excluded:
-            continue
         obs = _observation(row)
         found[obs.object_key] = obs
     return found
@@ -66,7 +68,7 @@ def check_state(condition: dict, scope) -> dict:
     wanted, needed = set(condition["states"]), condition.get("consecutive", 1)
     rows = CheckState.objects.filter(check_type=condition["check"], state__in=wanted)
     found = {}
-    for row in _rows(_scoped(rows, scope)):
+    for row in _rows(_scoped(rows, scope), "extra"):
         extra = row["extra"] or {}
         if extra.get("state_runs", 1) < needed:
             continue

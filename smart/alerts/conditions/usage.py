@@ -30,10 +30,16 @@ from .calendar import installations
 PROBE_LOGIN = "smartlogin"
 
 
+def _of(rows, field: str, ids):
+    """`rows` of the objects `ids`; None: of every object (a periodic pass: the caller keeps its targets,
+    and a list of thousands of ids in the query costs more than the rows of objects it does not want)."""
+    return rows if ids is None else rows.filter(**{f"{field}__in": ids})
+
+
 def _logins(ids, start: datetime, end: datetime) -> dict[int, str]:
-    sessions = (SessionEvent.objects.filter(installation_id__in=ids, started_at__gte=start, started_at__lte=end)
+    sessions = (_of(SessionEvent.objects, "installation_id", ids).filter(started_at__gte=start, started_at__lte=end)
                 .exclude(login__iexact=PROBE_LOGIN).values("installation_id").annotate(n=Count("id")))
-    users = (KnownUser.objects.filter(installation_id__in=ids, last_login_at__gte=start, last_login_at__lte=end)
+    users = (_of(KnownUser.objects, "installation_id", ids).filter(last_login_at__gte=start, last_login_at__lte=end)
              .exclude(login__iexact=PROBE_LOGIN).values("installation_id").annotate(n=Count("id")))
     counts = {}
     for row in [*sessions, *users]:
@@ -42,14 +48,14 @@ def _logins(ids, start: datetime, end: datetime) -> dict[int, str]:
 
 
 def _db_requests(ids, start: datetime, end: datetime) -> dict[int, str]:
-    rows = (HourlyRollup.objects.filter(installation_id__in=ids, hour__gte=start.replace(minute=0, second=0, microsecond=0),
-                                        hour__lte=end, db_requests__gt=0)
+    rows = (_of(HourlyRollup.objects, "installation_id", ids)
+            .filter(hour__gte=start.replace(minute=0, second=0, microsecond=0), hour__lte=end, db_requests__gt=0)
             .values("installation_id").annotate(n=Sum("db_requests")))
     return {r["installation_id"]: ngettext("%d DB request", "%d DB requests", r["n"]) % r["n"] for r in rows}
 
 
 def _online_searches(ids, start: datetime, end: datetime) -> dict[int, str]:
-    rows = (OnlineSearch.objects.filter(online_access_id__in=ids, at__gte=start, at__lte=end)
+    rows = (_of(OnlineSearch.objects, "online_access_id", ids).filter(at__gte=start, at__lte=end)
             .values("online_access_id").annotate(n=Count("id")))
     return {r["online_access_id"]: ngettext("%d search", "%d searches", r["n"]) % r["n"] for r in rows}
 
@@ -70,7 +76,7 @@ def _units_spent(ids, start: datetime, end: datetime) -> dict[int, str]:
     spent, pieces = {}, _vendor_months(start, end)
     for a, b in pieces:
         upto = {"at__lte": b} if b == end else {"at__lt": b}
-        rows = (OnlineCounters.objects.filter(online_access_id__in=ids, at__gte=a, **upto)
+        rows = (_of(OnlineCounters.objects, "online_access_id", ids).filter(at__gte=a, **upto)
                 .values("online_access_id").annotate(**aggregates))
         for row in rows:
             units = sum(row[f"hi_{k}"] - row[f"lo_{k}"] for k in COUNTERS
@@ -93,8 +99,8 @@ def _covered(kind: str, ids, start: datetime, end: datetime) -> set:
         owners, rows, at = Installation.objects, Snapshot.objects.filter(installation=OuterRef("pk")), "report_time"
     else:
         owners, rows, at = OnlineAccess.objects, OnlineCounters.objects.filter(online_access=OuterRef("pk")), "at"
-    return set(owners.filter(pk__in=ids).filter(Exists(rows.filter(**{f"{at}__lte": start})),
-                                                Exists(rows.filter(**{f"{at}__gte": start, f"{at}__lte": end})))
+    return set(_of(owners, "pk", ids).filter(Exists(rows.filter(**{f"{at}__lte": start})),
+                                             Exists(rows.filter(**{f"{at}__gte": start, f"{at}__lte": end})))
                .values_list("pk", flat=True))
 
 
@@ -119,17 +125,19 @@ def usage_in_window(condition: dict, scope) -> dict:
         targets = objects(scope) if signals else {}
         if not targets:
             continue
-        ids = list(targets)
+        every = (scope.installation_ids if kind == "installation" else scope.online_access_ids) is None
+        ids = None if every else list(targets)  # a periodic pass asks about every object, then keeps its targets
         evidence = {}
         for signal in signals:
             for i, words in signal(ids, start, end).items():
-                evidence.setdefault(i, []).append(words)
+                if i in targets:
+                    evidence.setdefault(i, []).append(words)
         if expect_any:
             chosen = {i: _("used in the last %(window)s: %(what)s") % {"window": window, "what": ", ".join(words)}
                       for i, words in evidence.items()}
         else:
             chosen = {i: _("no sign of use in the last %(window)s") % {"window": window}
-                      for i in _covered(kind, ids, start, end) - set(evidence)}
+                      for i in (_covered(kind, ids, start, end) & targets.keys()) - set(evidence)}
         for i, detail in chosen.items():
             key = f"{prefix}{i}"
             found[key] = targets[i].observe(key, end, "used" if expect_any else "unused", detail)
