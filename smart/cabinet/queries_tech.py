@@ -9,7 +9,7 @@ more than MAX_SERIES lines draws the worst ones and says so.
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone as dt_timezone
 
-from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, When, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Trunc
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -19,21 +19,25 @@ from smart.metrics.queries import MAX_POINTS, Range
 from smart.probes.models import CheckHourly, CheckSample, CheckState
 from smart.registry.models import Installation
 
-MAX_SERIES = 60  # lines one chart can show legibly; the worst ones are kept
+MAX_SERIES = 30  # lines one chart can show legibly; the worst ones are kept
 STEPS = [timedelta(minutes=m) for m in (1, 5, 10, 15, 30)] + [timedelta(hours=h) for h in (1, 2, 3, 6, 12)] + [
     timedelta(days=d) for d in (1, 2, 7)]
+# Steps the database can group by itself (Trunc to minute, hour, day): a series read from a big table uses
+# these, so that the database returns one row per point rather than per sample.
+ALIGNED = [timedelta(minutes=1), timedelta(hours=1), timedelta(days=1), timedelta(days=7)]
 EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
 
 
 # ---------------------------------------------------------------- steps and buckets
 
-def auto_step(rng: Range, minimum: timedelta = timedelta(minutes=1), points: int = MAX_POINTS) -> timedelta:
-    """The finest step of STEPS not below `minimum` that keeps a series under `points` points."""
+def auto_step(rng: Range, minimum: timedelta = timedelta(minutes=1), points: int = MAX_POINTS,
+              steps=STEPS) -> timedelta:
+    """The finest of `steps` not below `minimum` that keeps a series under `points` points."""
     raw = (rng.end - rng.start) / points
-    for step in STEPS:
+    for step in steps:
         if step >= minimum and step >= raw:
             return step
-    return STEPS[-1]
+    return steps[-1]
 
 
 def trunc_unit(step: timedelta) -> str:
@@ -136,7 +140,7 @@ def abnormal_series(installations, rng: Range, tz, step: timedelta | None = None
     bucket where the check has a sample, the highest code returned while the state was seen (1: no HTTP answer
     at all), else 0 (not seen). Two queries: the (installation, check) pairs with an abnormal sample, then all
     samples of those pairs grouped per bucket in the database."""
-    step = step or auto_step(rng)
+    step = step or auto_step(rng, steps=ALIGNED)
     q = Q()
     for check in {c for _, c, _ in ABNORMAL_STATES}:
         q |= Q(check_type=check, state__in=[s for (c, s) in _STATE_KEY if c == check])
@@ -181,7 +185,7 @@ def check_series(pairs, rng: Range, tz, step: timedelta | None = None,
     """{(installation id, check): [(bucket, 0|1)]}: 0 when any run in the bucket failed. Hourly and coarser
     steps read the hourly run counts (every run counts); finer steps read the samples, and a healthy check's
     value is held between its samples (one every few minutes) for up to `hold`."""
-    step = step or auto_step(rng, minimum=timedelta(minutes=5))
+    step = step or auto_step(rng, steps=[timedelta(minutes=5), *ALIGNED[1:]])
     if not pairs:
         return {}
     insts = sorted({i for i, _ in pairs})
@@ -189,12 +193,14 @@ def check_series(pairs, rng: Range, tz, step: timedelta | None = None,
     wanted = set(pairs)
     raw = defaultdict(list)
     if step >= timedelta(hours=1):
-        rows = (CheckHourly.objects.filter(installation_id__in=insts, check_type__in=checks,
+        rows = (CheckHourly.objects.filter(installation_id__in=insts, check_type__in=checks, total__gt=0,
                                            hour__gte=rng.start - timedelta(hours=1), hour__lte=rng.end)
-                .values_list("installation_id", "check_type", "hour", "total", "ok"))
-        for inst, check, hour, total, ok in rows:
-            if (inst, check) in wanted and total:
-                raw[(inst, check)].append((max(hour, rng.start), 1 if ok == total else 0))
+                .annotate(t=Trunc("hour", trunc_unit(step), tzinfo=tz)).values("installation_id", "check_type", "t")
+                .annotate(v=Min(Case(When(ok=F("total"), then=1), default=0, output_field=IntegerField())))
+                .values_list("installation_id", "check_type", "t", "v"))
+        for inst, check, t, v in rows:
+            if (inst, check) in wanted:
+                raw[(inst, check)].append((max(t, rng.start), v))
         return {k: rebucket(v, step, tz, min) for k, v in raw.items()}
     rows = (CheckSample.objects.filter(installation_id__in=insts, check_type__in=checks, at__gte=rng.start - hold,
                                        at__lte=rng.end)
@@ -308,7 +314,7 @@ def connected_sessions(installations, rng: Range, domains=None) -> list[dict]:
 def status_explore(installations, rng: Range, name: str, agg: str, tz, step: timedelta | None = None) -> dict:
     """{installation id: [(bucket, value)]} of one curated .status series, aggregated per bucket in the
     database (min for up/down gauges, max otherwise)."""
-    step = step or auto_step(rng, minimum=timedelta(minutes=15))
+    step = step or auto_step(rng, steps=[timedelta(minutes=15), *ALIGNED[1:]])
     func = Min if agg == "min" else Max
     rows = (StatusSample.objects.filter(installation__in=installations, observed_at__gte=rng.start,
                                         observed_at__lte=rng.end).exclude(**{name: None})
@@ -319,6 +325,23 @@ def status_explore(installations, rng: Range, name: str, agg: str, tz, step: tim
         raw[inst].append((t, v))
     pick = min if agg == "min" else max
     return {inst: rebucket(points, step, tz, pick) for inst, points in raw.items()}
+
+
+def status_installations(installations, rng: Range, limit: int = MAX_SERIES) -> tuple[list[int], int]:
+    """The installations with status samples in the range (at most `limit`, by client and name) and their count."""
+    ids = (InstallationState.objects.filter(installation__in=installations, status_observed_at__gte=rng.start)
+           .order_by("installation__client__display_name", "installation__name")
+           .values_list("installation_id", flat=True))
+    return list(ids[:limit]), ids.count()
+
+
+def disk_pairs(installations, rng: Range, limit: int = MAX_SERIES) -> tuple[list[tuple[int, str]], int]:
+    """The (installation, partition) pairs with the least free space in the range, at most `limit`."""
+    rows = (DiskFree.objects.filter(installation__in=installations, observed_at__gte=rng.start,
+                                    observed_at__lte=rng.end)
+            .values("installation_id", "path").annotate(m=Min("free_bytes")).order_by("m", "installation_id", "path")
+            .values_list("installation_id", "path"))
+    return list(rows[:limit]), rows.count()
 
 
 def status_latest(installations) -> list[dict]:

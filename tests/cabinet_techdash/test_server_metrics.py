@@ -53,12 +53,15 @@ def test_abnormal_states_are_bucketed_for_long_ranges(world):
             maint = 4 * 60 <= minute < 5 * 60
             rec.record([_r(zavod, "http200", not maint, day * 1440 + minute, "maintenance" if maint else "ok",
                            503 if maint else 200)])
-    ctx = make_ctx(world["users"]["admin"], T0, T0 + timedelta(days=60))  # 60 days: 2-hour buckets
+    ctx = make_ctx(world["users"]["admin"], T0, T0 + timedelta(days=7))  # 7 days: hourly buckets
     maint = by_name(_panel("abnormal")(ctx))["Maintenance mode zavod.example:80"]
     pairs = list(zip(maint["x"], maint["y"]))
-    assert len(pairs) == 24  # 12 two-hour buckets a day with samples
-    assert [y for _, y in pairs].count(503) == 2  # 04:00-06:00 each day
-    assert ((T0 + timedelta(hours=4)).isoformat(), 503) in pairs
+    assert len(pairs) == 48  # every hour of the two days has samples
+    assert [y for _, y in pairs].count(503) == 2  # 04:00 each day
+    assert ((T0 + timedelta(hours=28)).isoformat(), 503) in pairs
+    ctx = make_ctx(world["users"]["admin"], T0, T0 + timedelta(days=60))  # 60 days: daily buckets
+    maint = by_name(_panel("abnormal")(ctx))["Maintenance mode zavod.example:80"]
+    assert maint["y"] == [503, 503] and maint["x"][1] == (T0 + timedelta(days=1)).isoformat()
 
 
 def test_low_space_lists_the_latest_reading_under_10_gb(world):
@@ -125,7 +128,7 @@ def test_check_statuses_cap_the_number_of_series(world, monkeypatch):
     for i, check in enumerate(["tcp", "http200", "auth", "key"]):
         rec.record([_r(zavod, check, check != "key", i)])
     monkeypatch.setattr(queries_tech, "MAX_SERIES", 2)
-    monkeypatch.setattr(queries_tech.chosen_checks, "__defaults__", (None, 2))
+    monkeypatch.setattr(queries_tech.chosen_checks, "__defaults__", (None, 2))  # the default was bound at import
     data = _panel("checks")(make_ctx(world["users"]["admin"], T0, T0 + timedelta(hours=1)))
     assert len(data["series"]) == 2
     assert data["series"][0]["name"] == "key zavod.example:80"  # the failing check is kept

@@ -124,13 +124,15 @@ def test_smart_status_explorer(world):
     series = by_name(_q("smart-status", "series")(ctx))  # "up" by default
     assert set(series) == {"zavod.example:80", "BANK"}
     assert series["zavod.example:80"]["y"] == [1] * 5 + [0] + [1] * 10
-    ctx = make_ctx(admin, T0, T0 + timedelta(days=60), series="seats_used")  # 2-hour points: the highest
+    ctx = make_ctx(admin, T0, T0 + timedelta(days=30), series="seats_used")  # hourly points: the highest
     series = by_name(_q("smart-status", "series")(ctx))
-    assert series["zavod.example:80"]["y"] == [7, 15] and series["BANK"]["y"] == [14, 30]
+    assert series["zavod.example:80"]["y"] == [3, 7, 11, 15] and series["BANK"]["y"] == [6, 14, 22, 30]
     ctx = make_ctx(admin, T0, T0 + timedelta(days=60), series=["up", "seats_used"])
     assert {"up BANK", "seats_used BANK"} <= set(by_name(_q("smart-status", "series")(ctx)))
-    ctx = make_ctx(admin, T0, T0 + timedelta(days=60), series="up")  # 2-hour points: the lowest
-    assert by_name(_q("smart-status", "series")(ctx))["zavod.example:80"]["y"] == [0, 1]
+    ctx = make_ctx(admin, T0, T0 + timedelta(days=30), series="up")  # hourly points: the lowest
+    assert by_name(_q("smart-status", "series")(ctx))["zavod.example:80"]["y"] == [1, 0, 1, 1]
+    ctx = make_ctx(admin, T0, T0 + timedelta(days=60), series="up")  # daily points
+    assert by_name(_q("smart-status", "series")(ctx))["zavod.example:80"]["y"] == [0]
     for h, free in ((0, 20), (1, 8), (2, 9)):
         DiskFree.objects.create(installation=zavod, observed_at=T0 + h * H, path="C:\\", free_bytes=free * 1024 ** 3)
     disks = by_name(_q("smart-status", "disks")(make_ctx(admin, T0, T0 + 4 * H)))

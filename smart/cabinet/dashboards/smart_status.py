@@ -66,7 +66,8 @@ def chosen_series(ctx) -> list[str]:
 def explore(ctx) -> dict:
     spec = definitions()["series"]
     names = chosen_series(ctx)
-    ids = ctx.installations.values("pk")
+    ids, total = qt.status_installations(ctx.installations.values("pk"), ctx.range,
+                                         max(1, qt.MAX_SERIES // len(names)))
     found = {name: qt.status_explore(ids, ctx.range, name, spec[name]["agg"], ctx.tz) for name in names}
     info = qt.installation_info({i for per in found.values() for i in per})
     items = []
@@ -77,23 +78,25 @@ def explore(ctx) -> dict:
                 items.append(series(label, points, mode=sparse(points)))
     # the gauges that are healthy at 1 put the failing ones first, the others the highest first
     items = ordered(items, descending=not all(spec[n]["agg"] == "min" for n in names))
-    shown, total = qt.cap(items)
-    data = {"series": shown, "unit": ", ".join(str(LABELS.get(n, n)) for n in names)}
-    if notice := capped_notice(len(shown), total):
+    data = {"series": items, "unit": ", ".join(str(LABELS.get(n, n)) for n in names)}
+    if notice := capped_notice(len(ids) * len(names), total * len(names)):
         data["notice"] = notice
     return no_data_notice(data)
 
 
 def disks(ctx) -> dict:
-    step = qt.auto_step(ctx.range, minimum=timedelta(minutes=15))
-    rows = (DiskFree.objects.filter(installation__in=ctx.installations.values("pk"),
+    step = qt.auto_step(ctx.range, steps=[timedelta(minutes=15), *qt.ALIGNED[1:]])
+    pairs, total = qt.disk_pairs(ctx.installations.values("pk"), ctx.range)
+    wanted = set(pairs)
+    rows = (DiskFree.objects.filter(installation__in={i for i, _p in pairs}, path__in={p for _i, p in pairs},
                                     observed_at__gte=ctx.range.start, observed_at__lte=ctx.range.end)
             .annotate(t=Trunc("observed_at", qt.trunc_unit(step), tzinfo=ctx.tz))
             .values("installation_id", "path", "t").annotate(v=Min("free_bytes"))
             .values_list("installation_id", "path", "t", "v"))
     raw = defaultdict(list)
     for inst, path, t, v in rows:
-        raw[(inst, path)].append((t, round(v / GB, 2)))
+        if (inst, path) in wanted:
+            raw[(inst, path)].append((t, round(v / GB, 2)))
     info = qt.installation_info({i for i, _p in raw})
     items = []
     for (i, path), points in raw.items():
@@ -101,9 +104,8 @@ def disks(ctx) -> dict:
             points = qt.rebucket(points, step, ctx.tz, min)
             items.append(series(f"{info[i]['name']} {path}", points, mode=sparse(points)))
     items = ordered(items, descending=False)  # the fullest disks first
-    shown, total = qt.cap(items)
-    data = {"series": shown, "unit": _("GB free"), "bands": [{"from": 0, "to": 10, "color": "#c62828"}]}
-    if notice := capped_notice(len(shown), total):
+    data = {"series": items, "unit": _("GB free"), "bands": [{"from": 0, "to": 10, "color": "#c62828"}]}
+    if notice := capped_notice(len(pairs), total):
         data["notice"] = notice
     return no_data_notice(data)
 
