@@ -207,7 +207,8 @@ def derived(values: dict) -> dict:
 
 def intelligent_searches_by_month(installations: list[tuple[int, str]], start: datetime, end: datetime) -> dict:
     """{month_start: count} of intelligent searches in the search log, months in each installation's zone.
-    One query per distinct zone (a client's installations usually share one)."""
+    One query per distinct zone (a client's installations usually share one), with one filtered count per
+    month over the indexed time column (no per-row date function: fast on SQLite too)."""
     by_zone = defaultdict(list)
     for pk, zone in installations:
         by_zone[zone].append(pk)
@@ -217,11 +218,23 @@ def intelligent_searches_by_month(installations: list[tuple[int, str]], start: d
             tz = ZoneInfo(zone)
         except Exception:  # noqa: BLE001 - a zone unknown to tzdata: Moscow, as the registry's default
             tz = ZoneInfo("Europe/Moscow")
-        rows = (SearchEvent.objects.filter(installation_id__in=ids, at__gte=start, at__lt=end,
-                                           search_type__iexact="intelligent")
-                .annotate(m=Trunc("at", "month", tzinfo=tz)).values("m").annotate(n=Count("id")).values_list("m", "n"))
-        for m, n in rows:
-            result[m.date() if isinstance(m, datetime) else m] += n
+        first = start.astimezone(tz)
+        month = date(first.year, first.month, 1)
+        bounds = []
+        while datetime(month.year, month.month, 1, tzinfo=tz) < end:
+            nxt = month_add(month, 1)
+            bounds.append((month, max(start, datetime(month.year, month.month, 1, tzinfo=tz)),
+                           min(end, datetime(nxt.year, nxt.month, 1, tzinfo=tz))))
+            month = nxt
+        if not bounds:
+            continue
+        counts = (SearchEvent.objects.filter(installation_id__in=ids, at__gte=start, at__lt=end,
+                                             search_type__iexact="intelligent")
+                  .aggregate(**{f"m{k}": Count("id", filter=Q(at__gte=a, at__lt=b))
+                                for k, (_m, a, b) in enumerate(bounds)}))
+        for k, (m, _a, _b) in enumerate(bounds):
+            if counts[f"m{k}"]:
+                result[m] += counts[f"m{k}"]
     return result
 
 
