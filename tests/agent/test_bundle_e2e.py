@@ -1,5 +1,6 @@
 """From "added in the registry" to "first report received" with only the generated bundle, the real curl,
 the K/TE stand-in and a running SMART (issue: agents and integrations, Done when)."""
+import os
 import json
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from smart.agent.service import prepare
 from smart.ingest.models import Report
 from smart.pipeline.worker import drain
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
+pytestmark = pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true", reason="needs the curl binary")
 
 
 def bundle(installation, smart, kte_host, tmp_path, **kw):

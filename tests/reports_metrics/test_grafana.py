@@ -1,5 +1,6 @@
 """Grafana dashboards: every expression is valid PromQL (promtool), names exported series only, and each
 series it names is in a real exposition."""
+import os
 import json
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ def test_every_expression_names_catalogued_series():
             assert names and names <= set(METRICS), (d["uid"], p["title"], names - set(METRICS))
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian package prometheus) is not installed")
+@pytest.mark.skipif(shutil.which("promtool") is None and os.environ.get("CI") != "true", reason="promtool (Debian package prometheus) is not installed")
 def test_promtool_parses_every_expression(tmp_path):
     rules = ["groups:", "- name: grafana", "  rules:"]
     for d in DEFINITIONS["dashboards"]:

@@ -1,4 +1,5 @@
 """The dealer's /metrics: token-protected, the dealer's objects only, values as stored, valid for promtool."""
+import os
 import shutil
 import subprocess
 from datetime import date, datetime, timezone
@@ -59,7 +60,7 @@ def test_tokens(client, dealer, fleet):
     assert scrape(client, plain).status_code == 401
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian package prometheus) is not installed")
+@pytest.mark.skipif(shutil.which("promtool") is None and os.environ.get("CI") != "true", reason="promtool (Debian package prometheus) is not installed")
 def test_promtool_accepts_the_exposition(client, dealer, fleet):
     _, plain = MetricsToken.issue(dealer)
     done = subprocess.run(["promtool", "check", "metrics"], input=scrape(client, plain).content,
