@@ -22,7 +22,7 @@ from smart.metrics.models import IdentityMismatch, InstallationState, LicenceSta
 from smart.metrics.queries import Range, key_history
 from smart.probes.models import Check, CheckState, OnlineCounters
 
-from . import health, scope
+from . import docs_links, health, scope
 from .views_alerts import alert_rows
 
 TIMELINE_DAYS = 90
@@ -132,6 +132,7 @@ def installation_block(user, inst, now) -> dict:
             "client", "installation", "online_access", "dealer", "acknowledged_by").order_by("priority", "-fired_at")),
         "resolved": alert_rows(health.recently_resolved(alerts, now)),
         "timeline": timeline(inst, alerts, now),
+        "docs": docs_links.installation_documents(user, inst),
     }
 
 
@@ -195,5 +196,6 @@ def client_card(request, pk: int):
     context = _client_context(request.user, client) | {
         "now": now, "blocks": blocks, "online_blocks": online, "verdict": verdict,
         "verdict_label": health.STATE_LABELS[verdict], "single": False,
-        "show_dealer": scope.is_operator(request.user)}
+        "show_dealer": scope.is_operator(request.user),
+        "docs": docs_links.client_documents(request.user, client, now) if not client.archived_at else None}
     return render(request, "cabinet/health/card.html", context)

@@ -24,7 +24,7 @@ from smart.ingest.models import Report
 from smart.metrics.models import LicenceState
 from smart.registry.models import Role
 
-from . import health, scope
+from . import docs_links, health, scope
 from .context import user_zone
 from .views_alerts import alert_rows
 
@@ -120,7 +120,8 @@ def home(request):
     context |= {"now": now, "show_dealer": scope.is_operator(request.user),
                 "state_cards": [state_card(_("Installations"), "inst", context["installation_counts"]),
                                 state_card(_("Online accesses"), "online", context["online_counts"])],
-                "shown": shown_objects(context.pop("rows"), request.GET.get("show", ""))}
+                "shown": shown_objects(context.pop("rows"), request.GET.get("show", "")),
+                "portfolio": docs_links.portfolio_links(request.user, now)}
     if context["shown"]:
         kind, state, _rows = context["shown"]
         context["shown_title"] = f"{_('Installations') if kind == 'inst' else _('Online accesses')}: " \

@@ -151,6 +151,22 @@ def header(ctx):
                     f"{escape(client_managers(client))} | {year_of(ctx)}</span></div>"}
 
 
+def documents(ctx):
+    """Links to the chosen client's prolongation report (XLSX, PDF) for the shown year (smart.reports)."""
+    from django.urls import reverse
+
+    client, _notice = chosen_client(ctx)
+    if client is None:
+        return {"html": f"<p class='muted'>{escape(_('No client to show.'))}</p>"}
+    year = year_of(ctx)
+    links = " · ".join(
+        f"<a href='{escape(reverse('reports:prolongation', args=[client.pk, fmt]))}?year={year}' "
+        f"data-prolongation='{fmt}'>{escape(label)}</a>"
+        for fmt, label in (("xlsx", _("Prolongation report %(year)d (XLSX)") % {"year": year}),
+                           ("pdf", _("Prolongation report %(year)d (PDF)") % {"year": year})))
+    return {"html": f"<p>{escape(client.display_name)}: {links}</p>"}
+
+
 def instructions(ctx):
     items = [
         _("Choose the client in \"Client\", then set the time range to the whole year, e.g. %(year)d-01-01 … "
@@ -178,6 +194,7 @@ register(Dashboard(
         Panel("client", __("Client"), "text", header, width=12, height=60),
         Panel("table", __("Prolongation data"), "table", prolongation_table, width=12, height=420,
               description=__("Monthly totals over the client's installations; % rows compare with the month before.")),
+        Panel("documents", __("Report for the decision-maker"), "text", documents, width=12, height=60),
         Panel("instructions", __("Instructions"), "text", instructions, width=12, height=140),
     ],
 ))

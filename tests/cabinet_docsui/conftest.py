@@ -1,0 +1,1 @@
+from cabinet.fixtures import *  # noqa: F401,F403
