@@ -119,6 +119,8 @@ def test_smart_status_explorer(world):
                                     seats_used=q)
         StatusSample.objects.create(installation=bank, observed_at=at, received_at=at, up=1, seats_used=2 * q)
         StatusSample.objects.create(installation=far, observed_at=at, received_at=at, up=0)
+    for inst in (zavod, bank, far):  # the pipeline keeps the newest status time on the installation's state
+        InstallationState.objects.create(installation=inst, status_observed_at=T0 + timedelta(minutes=225))
     admin = world["users"]["admin"]
     ctx = make_ctx(admin, T0, T0 + 4 * H)  # 15-minute points
     series = by_name(_q("smart-status", "series")(ctx))  # "up" by default
@@ -137,13 +139,17 @@ def test_smart_status_explorer(world):
         DiskFree.objects.create(installation=zavod, observed_at=T0 + h * H, path="C:\\", free_bytes=free * 1024 ** 3)
     disks = by_name(_q("smart-status", "disks")(make_ctx(admin, T0, T0 + 4 * H)))
     assert disks["zavod.example:80 C:\\"]["y"] == [20.0, 8.0, 9.0]
-    InstallationState.objects.create(installation=zavod, status_observed_at=T0 + 4 * H, status_received_at=T0 + 4 * H,
-                                     status_values={"up": 0, "seats_used": 3, "version": "6.4.5.127"})
-    InstallationState.objects.create(installation=far, status_observed_at=T0, status_values={"up": 1})
+    InstallationState.objects.filter(installation=zavod).update(
+        status_observed_at=T0 + 4 * H, status_received_at=T0 + 4 * H,
+        status_values={"up": 0, "seats_used": 3, "version": "6.4.5.127"})
+    InstallationState.objects.filter(installation=far).update(status_observed_at=T0, status_values={"up": 1})
+    InstallationState.objects.filter(installation=bank).update(status_observed_at=None)
     rows = _q("smart-status", "latest")(make_ctx(admin, T0, T0 + 4 * H))["rows"]
     assert [(r["host"], r["up"], r["seats_used"], r["samples"], r["version"]) for r in rows] == [
         ("zavod.example:80", 0, 3, 16, "6.4.5.127")]
     assert rows[0]["_cell_class"] == {"up": "bad"}
+    InstallationState.objects.filter(installation=bank).update(status_observed_at=T0 + 4 * H)
     ctx = make_ctx(world["users"]["petrov"], T0, T0 + 4 * H)
     assert set(by_name(_q("smart-status", "series")(ctx))) == {"BANK"}
-    assert _q("smart-status", "disks")(ctx)["series"] == [] and _q("smart-status", "latest")(ctx)["rows"] == []
+    assert _q("smart-status", "disks")(ctx)["series"] == []
+    assert [r["host"] for r in _q("smart-status", "latest")(ctx)["rows"]] == ["BANK"]
