@@ -20,3 +20,14 @@ def dealer_token(dealer):
 
     _, plain = IngestToken.issue(dealer, value="legacy-token-0042")
     return plain
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_event_loop_left_running():
+    """A module must not leave an asyncio loop marked running on the main thread (a Playwright browser kept open
+    past its module does): every later `asyncio.run` in the process would fail far from the cause."""
+    yield
+    import asyncio
+
+    leaked = asyncio._get_running_loop()
+    assert leaked is None, f"an event loop is still running on the main thread after this module: {leaked!r}"

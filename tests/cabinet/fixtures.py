@@ -50,12 +50,17 @@ def _require_chromium():
         pytest.skip(f"browser tests need {CHROMIUM} (apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole session."""
+    """One headless Chromium per test module.
+
+    Module scope, not session: Playwright's sync API keeps its event loop marked as running on this thread until
+    the `with` block ends, so a browser left open for the session breaks every later test that calls
+    `asyncio.run` (the probes, the notifier); and each conftest importing this fixture would start a second
+    Playwright inside the first one's loop."""
     _require_chromium()
-    # Playwright's sync API keeps an event loop on this thread; the ORM calls made by the tests are still
-    # synchronous and safe, so Django's async guard is switched off for the test process.
+    # The ORM calls made by the tests while Playwright's loop is open are still synchronous and safe, so Django's
+    # async guard is switched off for the test process.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
