@@ -1,4 +1,28 @@
+import os
+
 import pytest
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def _uses_database(item) -> bool:
+    return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    """SMART_TEST_DATABASE_ONLY=1 (the PostgreSQL pass of tests/run): keep only the tests that open the database.
+
+    The others (parsers, stand-ins, transports, catalogue checks) cannot reach a database at all, since pytest-django
+    blocks access outside the `db` fixtures, so they ran once already in the SQLite pass and prove nothing new
+    here."""
+    if os.environ.get("SMART_TEST_DATABASE_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if _uses_database(item) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(autouse=True)

@@ -46,13 +46,14 @@ def test_abnormal_states_carry_the_http_code_and_zero_when_gone(world):
 
 def test_abnormal_states_are_bucketed_for_long_ranges(world):
     zavod = world["inst"]["zavod"]
-    rec = Recorder()
+    runs = []  # one batch, in time order: the recorder treats it run by run
     # maintenance 04:00-04:59 on two days, checked every 10 minutes; healthy in between
     for day in range(2):
         for minute in range(0, 24 * 60, 10):
             maint = 4 * 60 <= minute < 5 * 60
-            rec.record([_r(zavod, "http200", not maint, day * 1440 + minute, "maintenance" if maint else "ok",
-                           503 if maint else 200)])
+            runs.append(_r(zavod, "http200", not maint, day * 1440 + minute, "maintenance" if maint else "ok",
+                           503 if maint else 200))
+    Recorder().record(runs)
     ctx = make_ctx(world["users"]["admin"], T0, T0 + timedelta(days=7))  # 7 days: hourly buckets
     maint = by_name(_panel("abnormal")(ctx))["Maintenance mode zavod.example:80"]
     pairs = list(zip(maint["x"], maint["y"]))
@@ -94,11 +95,12 @@ def test_low_space_lists_the_latest_reading_under_10_gb(world):
 
 def test_check_statuses_hourly_and_fine(world):
     zavod, bank = world["inst"]["zavod"], world["inst"]["bank"]
-    rec = Recorder()
+    runs = []  # one batch, in time order: the recorder treats it run by run
     for minute in range(0, 180):
         tcp_ok = not (70 <= minute < 75)  # a 5-minute outage in the second hour
-        rec.record([_r(zavod, "tcp", tcp_ok, minute, "ok" if tcp_ok else "refused"),
-                    _r(zavod, "auth", True, minute), _r(bank, "key", minute < 170, minute)])
+        runs += [_r(zavod, "tcp", tcp_ok, minute, "ok" if tcp_ok else "refused"),
+                 _r(zavod, "auth", True, minute), _r(bank, "key", minute < 170, minute)]
+    Recorder().record(runs)
     admin = world["users"]["admin"]
     # a 30-day range: hourly values from the run counts; an hour with any failure reads 0
     ctx = make_ctx(admin, T0, T0 + timedelta(days=30))

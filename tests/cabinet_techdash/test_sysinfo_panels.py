@@ -1,4 +1,5 @@
 """B §D versions, §E DB errors, §F connected users and C §4 SMART.Status against hand-made facts."""
+import hashlib
 from datetime import timedelta
 
 from smart.cabinet.dashboards import REGISTRY
@@ -57,7 +58,7 @@ def test_db_errors_count_volumes_per_report(world):
     _snapshots(zavod, range(0, 10))
     _snapshots(far, range(0, 10))
     def err(inst, volume, message, first, last, code=None):
-        DbErrorEvent.objects.create(installation=inst, fingerprint=f"{volume}{message}", volume=volume, code=code,
+        DbErrorEvent.objects.create(installation=inst, fingerprint=hashlib.md5(f"{volume}{message}".encode()).hexdigest(), volume=volume, code=code,
                                     message=message, first_seen=T0 + first * H, last_seen=T0 + last * H)
     err(zavod, "vol1", "Invalid protect string", 2, 6)
     err(zavod, "vol2", "Invalid protect string", 4, 8)

@@ -7,7 +7,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_probe_bench_quick_run_prints_every_figure():
-    result = subprocess.run([sys.executable, "bench/probe_throughput.py", "--quick", "--no-peer"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "bench/probe_throughput.py", "--quick", "--no-peer",
+                             "--duration", "4", "--kte", "20"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
