@@ -332,3 +332,27 @@ def test_desktop_side_navigation_hides_and_remembers(page, dash_url, admin):
     assert not nav.is_visible()
     page.click("[data-toggle-nav]")
     assert nav.is_visible()
+
+
+def test_undocked_navigation_opens_over_the_page_and_docks_back(page, dash_url, admin):
+    _open(page, dash_url)
+    nav, dock = page.locator("#sidenav"), page.locator("[data-dock-nav]")
+    assert nav.is_visible() and dock.inner_text() == "Открепить меню"
+    content_left = page.locator("main.content").bounding_box()["x"]
+    assert content_left >= nav.bounding_box()["width"]  # docked: the content starts right of the menu
+    dock.click()
+    assert not nav.is_visible()
+    _open(page, dash_url)  # remembered across pages
+    assert not nav.is_visible()
+    assert page.locator("main.content").bounding_box()["x"] < content_left  # the content takes the width
+    page.click("[data-toggle-nav]")
+    assert nav.is_visible()
+    assert nav.evaluate("el => getComputedStyle(el).position") == "fixed"  # over the page, not beside it
+    page.keyboard.press("Escape")
+    assert not nav.is_visible()
+    page.click("[data-toggle-nav]")
+    assert dock.inner_text() == "Закрепить меню"
+    dock.click()  # docked again: pinned on the left
+    assert nav.is_visible() and nav.evaluate("el => getComputedStyle(el).position") != "fixed"
+    _open(page, dash_url)
+    assert nav.is_visible()
