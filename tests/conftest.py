@@ -3,23 +3,31 @@ import os
 import pytest
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+BROWSER_FIXTURES = {"browser", "page", "new_page"}
 
 
 def _uses_database(item) -> bool:
     return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db") is not None
 
 
-def pytest_collection_modifyitems(config, items):
-    """SMART_TEST_DATABASE_ONLY=1 (the PostgreSQL pass of tests/run): keep only the tests that open the database.
+def _drives_a_browser(item) -> bool:
+    return bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())))
 
-    The others (parsers, stand-ins, transports, catalogue checks) cannot reach a database at all, since pytest-django
-    blocks access outside the `db` fixtures, so they ran once already in the SQLite pass and prove nothing new
-    here."""
+
+def pytest_collection_modifyitems(config, items):
+    """SMART_TEST_DATABASE_ONLY=1 (the PostgreSQL pass of tests/run): keep the tests that exercise the database.
+
+    Left out, because the SQLite pass ran them and here they would prove nothing new:
+    - tests that never open the database (parsers, stand-ins, transports, catalogue checks): pytest-django blocks
+      database access outside the `db` fixtures, so they cannot reach one;
+    - the Chromium tests: they check what the browser does with a page (drawing, controls, downloads); every
+      page's and panel's queries run on this database through the Django test client tests (the panel tests and
+      the tenancy walk over every URL)."""
     if os.environ.get("SMART_TEST_DATABASE_ONLY") != "1":
         return
     keep, drop = [], []
     for item in items:
-        (keep if _uses_database(item) else drop).append(item)
+        (keep if _uses_database(item) and not _drives_a_browser(item) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -45,10 +45,14 @@ def installations(scope):
     return rows if scope.installation_ids is None else rows.filter(pk__in=scope.installation_ids)
 
 
-def states(scope, **filters):
-    """InstallationState rows (the newest report of each stream) of the scope's installations."""
-    return (InstallationState.objects.filter(installation__in=installations(scope), **filters)
-            .select_related("installation__client", "report", "status_report"))
+def states(scope, **filters) -> list:
+    """InstallationState rows (the newest report of each stream) of the scope's installations; read once per
+    pass and filter (the rules of a pass ask for the same rows again and again)."""
+    key = ("states", tuple(sorted(filters.items())))
+    if key not in scope.memo:
+        scope.memo[key] = list(InstallationState.objects.filter(installation__in=installations(scope), **filters)
+                               .select_related("installation__client", "report", "status_report"))
+    return scope.memo[key]
 
 
 def listed_in_newest(model, scope, seen: str = "last_seen", max_age_s=None):

@@ -1,5 +1,5 @@
 """What one evaluation looks at: some installations / online accesses (after new facts), or all."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -9,6 +9,9 @@ class Scope:
     installation_ids: frozenset | None = None  # None: every installation
     online_access_ids: frozenset | None = None  # None: every online access
     rule: str = ""
+    # rows every rule of the pass reads alike (the newest report states): read once per pass, since a pass
+    # writes alerts only, never the facts it reads
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def alert_filter(self, obj) -> dict | None:
         """The Alert filter this scope is authoritative for (lifecycle.apply's `scope`). `obj` is the
