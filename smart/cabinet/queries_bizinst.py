@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Subquery
-from django.db.models.functions import Trunc
+from django.db.models import Exists, F, FloatField, Max, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce, Trunc
 
 from smart.metrics.models import DailyRollup, KnownUser, Snapshot, UserMonthCounters
 from smart.registry.models import Client
@@ -148,6 +148,39 @@ def involvement_series(ids, start: datetime, end: datetime, tz, step: str | None
     return dict(result)
 
 
+def month_end_peaks(ids, start: datetime, end: datetime, value, **filters) -> dict[int, float]:
+    """Per installation, the largest `value` (an expression over a Snapshot row) among the last reports of
+    each month in [start, end): the peak of a month-to-date series, which only grows within a month. One
+    correlated sub-query per installation and month, each a backward probe of the (installation, month,
+    report_time) index: for ranking series without reading every report."""
+    from smart.registry.models import Installation
+
+    months, m = [], month_floor((start - timedelta(days=1)).date())
+    while m <= (end + timedelta(days=1)).date():
+        months.append(m)
+        m = month_floor(m + timedelta(days=32))
+    subs = {f"m{k}": Subquery(Snapshot.objects.filter(installation=OuterRef("pk"), month=month, report_time__gte=start,
+                                                       report_time__lt=end, **filters)
+                              .order_by("-report_time").annotate(v=value).values("v")[:1])
+            for k, month in enumerate(months)}
+    peaks = {}
+    for pk, *values in Installation.objects.filter(pk__in=list(ids)).annotate(**subs).order_by("pk") \
+            .values_list("pk", *subs):
+        known = [v for v in values if v is not None]
+        if known:
+            peaks[pk] = max(known)
+    return peaks
+
+
+def involvement_value():
+    return Cast(F("users_active_month"), FloatField()) * 100.0 / Cast(F("seats_total"), FloatField())
+
+
+def totals_value(counters: tuple[str, ...]):
+    """The month-to-date sum of `counters` in a report (a missing counter counts 0)."""
+    return sum((Coalesce(F(f"total_{c}"), 0) for c in counters[1:]), Coalesce(F(f"total_{counters[0]}"), 0))
+
+
 def snapshot_as_of(ids, end: datetime, start: datetime | None = None) -> dict[int, dict]:
     """Per installation, the newest report before `end` (and at or after `start`): its month-to-date figures."""
     from smart.registry.models import Installation
@@ -179,17 +212,31 @@ def involvement_of(row: dict) -> float | None:
 
 # ---- per-user month counters --------------------------------------------------------------------------
 
-def user_months(ids, start: datetime, end: datetime, domains: list[str] | None = None, fields=ACTIVITY, tz=None):
-    """UserMonthCounters rows of the calendar months the range touches (in `tz`, the viewer's zone): the
-    newest report of each month per user, its month-to-date values and the time of the report they come from."""
+def _user_month_rows(ids, start: datetime, end: datetime, domains: list[str] | None, tz):
     if tz is not None:
         start, end = start.astimezone(tz), (end - timedelta(microseconds=1)).astimezone(tz)
     qs = UserMonthCounters.objects.filter(installation__in=ids, month__gte=month_floor(start.date()),
                                           month__lte=end.date())
     if domains:
         qs = qs.filter(in_domains(domains))
-    return qs.order_by("installation_id", "login", "month").values_list(
+    return qs
+
+
+def user_months(ids, start: datetime, end: datetime, domains: list[str] | None = None, fields=ACTIVITY, tz=None):
+    """UserMonthCounters rows of the calendar months the range touches (in `tz`, the viewer's zone): the
+    newest report of each month per user, its month-to-date values and the time of the report they come from."""
+    return _user_month_rows(ids, start, end, domains, tz).order_by("installation_id", "login", "month").values_list(
         "installation_id", "login", "month", "report_time", *fields)
+
+
+def user_month_peaks(ids, start: datetime, end: datetime, domains, fields, tz) -> dict[tuple[int, str], float]:
+    """Per (installation, login), the largest non-zero month-to-date sum of `fields` among the user_months
+    rows reported before `end`: the peak of the user's series, found in the database to rank users."""
+    value = sum((Coalesce(F(f), 0) for f in fields[1:]), Coalesce(F(fields[0]), 0))
+    rows = (_user_month_rows(ids, start, end, domains, tz).filter(report_time__lt=end).annotate(v=value)
+            .filter(v__gt=0).values("installation_id", "login").annotate(peak=Max("v"))
+            .order_by("installation_id", "login").values_list("installation_id", "login", "peak"))
+    return {(inst, login): peak for inst, login, peak in rows}
 
 
 # ---- accounts not using the system ----------------------------------------------------------------------

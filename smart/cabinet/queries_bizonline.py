@@ -16,12 +16,16 @@ from django.db.models.functions import Cast, Trunc, TruncMonth
 from smart.alerts.conditions.online import (
     client_zones, forecast_exhaustion, quota_month, quota_period,
 )
+from smart.metrics.buckets import Bucket, bucket_start, step_seconds, utc_offset
 from smart.metrics.models import DailyRollup, SearchEvent
+from smart.metrics.queries import fetch_rows
 from smart.probes.models import Check, CheckSample, OnlineCounters
 from smart.registry.models import OnlineAccess
 
 COUNTERS = ("documents", "search", "print", "export")
 MAX_HOURLY_POINTS = 1000  # per series; longer ranges are drawn per day
+REMAINING_MAX_POINTS = 300  # per "Remaining" series: the step grows with the range (1 h up to 12.5 days)
+REMAINING_TOP = 20  # "Remaining" charts draw the accesses nearest exhaustion, the others as one mean line
 
 
 # ---- online accesses ------------------------------------------------------------------------------------
@@ -95,18 +99,36 @@ def step_for(start: datetime, end: datetime) -> str:
     return "hour" if (end - start).total_seconds() / 3600 <= MAX_HOURLY_POINTS else "day"
 
 
-def remaining_series(access_ids, start, end, counter: str, tz) -> dict[int, list]:
-    """Per access: the remaining units of `counter` per hour (or day), the lowest reading of each step."""
-    step = step_for(start, end)
-    rows = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end)
-            .exclude(**{f"{counter}_left": None})
-            .annotate(t=Trunc("at", step, tzinfo=tz)).values("online_access_id", "t")
-            .annotate(v=Min(f"{counter}_left")).order_by("online_access_id", "t")
-            .values_list("online_access_id", "t", "v"))
+def last_remaining(access_ids, start, end, counter: str) -> dict[int, int]:
+    """Per access, `counter`'s remaining units at its newest reading in [start, end) (one correlated sub-query)."""
+    newest = (OnlineCounters.objects.filter(online_access=OuterRef("pk"), at__gte=start, at__lt=end,
+                                            **{f"{counter}_left__isnull": False})
+              .order_by("-at", "-pk").values(f"{counter}_left")[:1])
+    return dict(OnlineAccess.objects.filter(pk__in=list(access_ids)).annotate(v=Subquery(newest))
+                .exclude(v=None).values_list("pk", "v"))
+
+
+def remaining_series(access_ids, start, end, counter: str, tz, others=()) -> tuple[int, dict, list]:
+    """Per access of `access_ids`: the remaining units of `counter` per bucket (the lowest reading of each; the
+    step is chosen from the range, at most REMAINING_MAX_POINTS buckets). And, over the `others` accesses, the
+    mean remaining per bucket (the mean of their readings in it). Returns (step seconds, {access: [(t, v)]},
+    [(t, mean)])."""
+    step = step_seconds(start, end, REMAINING_MAX_POINTS)
+    offset = utc_offset(tz, start)
+    base = (OnlineCounters.objects.filter(at__gte=start, at__lt=end).exclude(**{f"{counter}_left": None})
+            .annotate(b=Bucket("at", step, offset)))
+    rows = (base.filter(online_access_id__in=list(access_ids)).values("online_access_id", "b")
+            .annotate(v=Min(f"{counter}_left")).order_by("online_access_id", "b")
+            .values_list("online_access_id", "b", "v"))
     result = defaultdict(list)
-    for access_id, t, v in rows:
-        result[access_id].append((t, v))
-    return result
+    for access_id, b, v in rows:
+        result[access_id].append((bucket_start(b, step, offset, tz), v))
+    mean = []
+    if others:
+        mean = [(bucket_start(b, step, offset, tz), round(v, 1)) for b, v in
+                base.filter(online_access_id__in=list(others)).values("b").annotate(v=Avg(f"{counter}_left"))
+                .order_by("b").values_list("b", "v")]
+    return step, result, mean
 
 
 def docs_used_pct_series(access_ids, start, end, tz, by_manager: bool) -> dict:
@@ -185,17 +207,21 @@ MONTH_FIELDS = ("documents_opened", "documents_free", "saves", "prints", "refusa
 def monthly_totals(installation_ids, first: date, last: date, by_installation: bool = False) -> dict:
     """Sums of the daily rollups per calendar month (the installation's calendar) in [first, last]:
     {month_start: {field: sum, "reports": n}} or, by installation, {(installation_id, month_start): {...}}.
-    A month without any rollup row is absent (no data), a month with rows but no use has zeros."""
+    A month without any rollup row is absent (no data), a month with rows but no use has zeros.
+    The sums run in double precision (exact below 2**53; PostgreSQL sums bigints as numeric, several times
+    slower) and come back as integers."""
     keys = ("installation_id", "m") if by_installation else ("m",)
+    fields = ("reports", *MONTH_FIELDS)
     rows = (DailyRollup.objects.filter(installation_id__in=installation_ids, day__gte=first, day__lte=last)
             .annotate(m=TruncMonth("day")).values(*keys)
-            .annotate(reports=Sum("reports"), **{f: Sum(f) for f in MONTH_FIELDS}).order_by(*keys))
+            .annotate(**{f"s_{f}": Sum(Cast(f, FloatField())) for f in fields}).order_by(*keys)
+            .values_list(*keys, *[f"s_{f}" for f in fields]))
     result = {}
-    for row in rows:
-        m = row.pop("m")
+    for row in fetch_rows(rows):
+        m = row[len(keys) - 1]
         m = m.date() if isinstance(m, datetime) else m
-        key = (row.pop("installation_id"), m) if by_installation else m
-        result[key] = {k: (v or 0) for k, v in row.items()}
+        key = (row[0], m) if by_installation else m
+        result[key] = {f: int(round(v)) if v else 0 for f, v in zip(fields, row[len(keys):])}
     return result
 
 

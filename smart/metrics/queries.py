@@ -76,12 +76,23 @@ def series_by_installation(installations, rng: Range, field: str, step: str = "h
         rows = (source.annotate(t=_bucket(step, tz)).values("installation_id", "t").annotate(v=func(field))
                 .order_by("installation_id", "t").values_list("installation_id", "t", "v"))
     result: dict[int, list] = {}
-    for inst, t, value in _fetch(rows):
+    for inst, t, value in fetch_rows(rows):
         result.setdefault(inst, []).append((t, value))
     return result
 
 
-def _fetch(rows):
+def peaks_by_installation(installations, rng: Range, field: str) -> dict[int, float | None]:
+    """Per installation with rollups in the range, the largest `field` of its hourly (or daily, as auto_step
+    picks) rollups: the peak of its series_by_installation(..., "auto") up to a week step, found in the
+    database, so that a chart can rank installations before fetching any series."""
+    step = auto_step(rng)
+    _check(field, step)
+    rows = (_rollups(installations, rng, step).values("installation_id").annotate(v=Max(field))
+            .order_by("installation_id").values_list("installation_id", "v"))
+    return dict(rows)
+
+
+def fetch_rows(rows):
     """The rows of a values_list queryset; on PostgreSQL straight from the driver (psycopg already
     returns dates, datetimes and numbers), skipping the ORM's per-row work on tens of thousands of points."""
     if connection.vendor != "postgresql":

@@ -47,12 +47,19 @@ def series(named: dict, tz, **style) -> list[dict]:
 
 def top(named: dict, limit: int = MAX_SERIES) -> tuple[dict, str | None]:
     """The `limit` series with the largest values; a notice naming how many were left out."""
-    if len(named) <= limit:
-        return named, None
-    ranked = sorted(named, key=lambda k: max((v for _t, v in named[k] if v is not None), default=0), reverse=True)
-    kept = {k: named[k] for k in ranked[:limit]}
-    return kept, str(_("The %(shown)d largest of %(total)d series are drawn; narrow the filters to see the others.")
-                     % {"shown": limit, "total": len(named)})
+    peaks = {k: max((v for _t, v in named[k] if v is not None), default=0) for k in named}
+    keys, notice = top_keys(peaks, limit)
+    return {k: named[k] for k in keys}, notice
+
+
+def top_keys(peaks: dict, limit: int = MAX_SERIES) -> tuple[list, str | None]:
+    """The keys of the `limit` largest peak values (ties keep the given order), and the notice of `top`: for
+    panels that rank series by a peak computed in the database and then fetch only the kept ones."""
+    if len(peaks) <= limit:
+        return list(peaks), None
+    ranked = sorted(peaks, key=lambda k: peaks[k] if peaks[k] is not None else 0, reverse=True)
+    return ranked[:limit], str(_("The %(shown)d largest of %(total)d series are drawn; narrow the filters to see "
+                                 "the others.") % {"shown": limit, "total": len(peaks)})
 
 
 def fit_bands(bands: list[dict], items: list[dict]) -> list[dict]:

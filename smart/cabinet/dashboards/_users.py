@@ -16,7 +16,7 @@ from smart.metrics.models import KnownUser, RefusalEvent, SessionEvent, UserMont
 from smart.metrics.rollup import NO_SEATS_CODES
 
 from .. import queries_bizinst as qb
-from ._series import chart, series, top
+from ._series import MAX_SERIES, chart, series, top, top_keys
 
 
 def _month_end(month, tz) -> datetime:
@@ -29,9 +29,17 @@ def user_month_series(ctx, fields: tuple[str, ...]) -> dict:
     month to the month's end (a gap between months)."""
     lab = qb.labels(ctx.installations)
     start, end = ctx.tr.start, ctx.tr.end
+    ids, kept, ranked = ctx.installation_ids, None, None
+    if len(ids) * 2 > MAX_SERIES:  # possibly more users than a chart shows: rank them in the database first
+        peaks = qb.user_month_peaks(ids, start, end, ctx.values("domain"), fields, ctx.tz)
+        if len(peaks) > MAX_SERIES:
+            keys, ranked = top_keys(peaks, MAX_SERIES)
+            kept = set(keys)
+            ids = sorted({inst for inst, _login in kept})
     named = defaultdict(list)
-    for inst, login, month, t, *values in qb.user_months(ctx.installation_ids, start, end, ctx.values("domain"), fields,
-                                                            ctx.tz):
+    for inst, login, month, t, *values in qb.user_months(ids, start, end, ctx.values("domain"), fields, ctx.tz):
+        if kept is not None and (inst, login) not in kept:
+            continue
         value = sum(v or 0 for v in values)
         if not value:
             continue
@@ -42,8 +50,8 @@ def user_month_series(ctx, fields: tuple[str, ...]) -> dict:
         if points:
             points.append((a, None))
         points += [(a, value), (b, value)]
-    kept, notice = top(dict(named))
-    return chart(series(kept, ctx.tz, shape="hv", fill="tozeroy"), notice=notice, legend=["max", "last"])
+    drawn, notice = top(dict(named))
+    return chart(series(drawn, ctx.tz, shape="hv", fill="tozeroy"), notice=notice or ranked, legend=["max", "last"])
 
 
 def refusals_per_day(ctx) -> dict:

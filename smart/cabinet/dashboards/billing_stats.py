@@ -86,11 +86,27 @@ def _series(ctx, rows, points: dict, label) -> list[dict]:
 
 
 def remaining(counter: str, bands: bool):
+    """One series per access, at most REMAINING_TOP of them: the accesses with the fewest units left at their
+    newest reading (nearest exhaustion); the rest are one "Others" line, their mean per bucket."""
     def query(ctx):
         rows = q.access_rows(ctx)
         names = {r.id: r.label for r in rows}
-        points = q.remaining_series(list(names), ctx.tr.start, ctx.tr.end, counter, ctx.tz)
-        data = {"series": _series(ctx, rows, points, names.get), "log": True, "unit": _("pcs.")}
+        last = q.last_remaining(names, ctx.tr.start, ctx.tr.end, counter)
+        ranked = sorted(last, key=lambda a: (last[a], names[a]))
+        kept, others = ranked[:q.REMAINING_TOP], ranked[q.REMAINING_TOP:]
+        step, points, mean = q.remaining_series(kept, ctx.tr.start, ctx.tr.end, counter, ctx.tz, others=others)
+        series = _series(ctx, rows, points, names.get)
+        notices = []
+        if others:
+            series.append({"name": _("Others (mean of %(n)d accesses)") % {"n": len(others)},
+                           "x": [t for t, _v in mean], "y": [v for _t, v in mean]})
+            notices.append(_("The %(shown)d accesses with the fewest units left are drawn one by one; \"Others\" "
+                             "is the mean of the other %(n)d.") % {"shown": len(kept), "n": len(others)})
+        if step > 3600:
+            notices.append(_("One point per %(hours)d hours: the lowest reading of each.") % {"hours": step // 3600})
+        data = {"series": series, "log": True, "unit": _("pcs."), "step": step}
+        if notices:
+            data["notice"] = " ".join(notices)
         if bands:
             data["bands"] = [{"from": 0, "to": VERY_LOW, "color": "#c62828"},
                              {"from": VERY_LOW, "to": LOW, "color": "#f2c94c"}]

@@ -13,18 +13,25 @@ from smart.metrics.models import DiskFree
 from .. import queries_bizinst as qb
 from ._tech import TECH_GROUP
 from .base import Dashboard, Panel, register
-from ._series import GREEN, RED, chart, series, top
+from ._series import GREEN, MAX_SERIES, RED, chart, series
 
 LOW_BYTES = 10 * 10 ** 9  # 10 GB (A §2.2)
 GB = 10 ** 9
 
 
 def _latest(ctx):
-    """Every partition of each installation's newest .status file at or before the range end."""
-    newest = (DiskFree.objects.filter(installation=OuterRef("installation"), observed_at__lt=ctx.tr.end)
+    """Every partition of each installation's newest .status file at or before the range end: the newest time
+    per installation first (one correlated sub-query per installation, on the unique index), then its rows."""
+    from smart.registry.models import Installation
+
+    newest = (DiskFree.objects.filter(installation=OuterRef("pk"), observed_at__lt=ctx.tr.end)
               .order_by("-observed_at").values("observed_at")[:1])
-    return (DiskFree.objects.filter(installation__in=ctx.installation_ids, observed_at=Subquery(newest))
-            .order_by("free_bytes").values_list("installation_id", "path", "free_bytes", "total_bytes", "observed_at"))
+    picked = dict(Installation.objects.filter(pk__in=ctx.installation_ids).annotate(t=Subquery(newest))
+                  .exclude(t=None).values_list("pk", "t"))
+    rows = (DiskFree.objects.filter(installation__in=list(picked), observed_at__in=set(picked.values()))
+            .order_by("free_bytes", "installation_id", "path")
+            .values_list("installation_id", "path", "free_bytes", "total_bytes", "observed_at"))
+    return [r for r in rows if picked[r[0]] == r[4]]
 
 
 def _table(ctx, low_only: bool) -> dict:
@@ -57,10 +64,19 @@ def all_partitions(ctx) -> dict:
 
 
 def free_space(ctx) -> dict:
-    """Free GB per (installation, partition): every sample up to two days, the hour's or day's minimum beyond."""
+    """Free GB per (installation, partition): every sample up to two days, the hour's or day's minimum beyond.
+    Beyond MAX_SERIES partitions, those with the least free space in the range are drawn (ranked in the
+    database, then only theirs are fetched)."""
     lab = qb.labels(ctx.installations)
     start, end = ctx.tr.start, ctx.tr.end
     qs = DiskFree.objects.filter(installation__in=ctx.installation_ids, observed_at__gte=start, observed_at__lt=end)
+    lows = list(qs.values("installation_id", "path").annotate(low=Min("free_bytes"))
+                .order_by("low", "installation_id", "path").values_list("installation_id", "path"))
+    kept, notice = set(lows[:MAX_SERIES]), None
+    if len(lows) > MAX_SERIES:
+        notice = str(_("The %(shown)d partitions with the least free space of %(total)d are drawn; narrow the "
+                       "filters to see the others.") % {"shown": MAX_SERIES, "total": len(lows)})
+        qs = qs.filter(installation__in={inst for inst, _path in kept})
     if end - start <= timedelta(days=2):
         rows = qs.order_by("installation_id", "path", "observed_at").values_list(
             "installation_id", "path", "observed_at", "free_bytes")
@@ -71,10 +87,10 @@ def free_space(ctx) -> dict:
                 .values_list("installation_id", "path", "t", "v"))
     named = defaultdict(list)
     for inst, path, t, free in rows.iterator(chunk_size=10000):
-        named[qb.series_name(lab.get(inst), path)].append((t, round(free / GB, 2)))
-    kept, notice = top(dict(named))
+        if (inst, path) in kept:
+            named[qb.series_name(lab.get(inst), path)].append((t, round(free / GB, 2)))
     bands = [{"from": 0, "to": LOW_BYTES / GB, "color": RED}, {"from": LOW_BYTES / GB, "to": 10 ** 6, "color": GREEN}]
-    return chart(series(kept, ctx.tz), unit="GB", notice=notice, bands=bands, legend=["min", "last"])
+    return chart(series(dict(named), ctx.tz), unit="GB", notice=notice, bands=bands, legend=["min", "last"])
 
 
 register(Dashboard(

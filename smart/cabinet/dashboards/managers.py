@@ -3,6 +3,8 @@ of the manager's clients. Most panels are month-to-date: the default range is th
 from collections import defaultdict
 from datetime import date
 
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Max, Value
+from django.db.models.functions import Least
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +14,8 @@ from smart.metrics.models import InstallationState, OperupEvent, SearchEvent
 from .. import queries_bizinst as qb
 from . import _users as users
 from ._series import (
-    ACTIVITY_BANDS, CARD_BANDS, GREEN, INVOLVEMENT_BANDS, OPERUP_OLD_S, RED, chart, domain_notice, level, series,
-    top,
+    ACTIVITY_BANDS, CARD_BANDS, GREEN, INVOLVEMENT_BANDS, MAX_SERIES, OPERUP_OLD_S, RED, chart, domain_notice, level,
+    series, top, top_keys,
 )
 from .base import Dashboard, Panel, register
 
@@ -106,22 +108,31 @@ def empty_searches(ctx) -> dict:
 def operup_age(ctx) -> dict:
     """A3: age of each OperUp file (now − its modification time) at every report that listed it: a sawtooth
     per (installation, file). Between two reports of one file version the age grows linearly, so the two
-    ends of each version's span draw it exactly."""
+    ends of each version's span draw it exactly. The series to draw are ranked by their peak age in the
+    database (the age at the end of a version's span, clipped to the range), then only those are fetched."""
     lab = qb.labels(ctx.installations)
     start, end = ctx.tr.start, ctx.tr.end
-    rows = (OperupEvent.objects.filter(installation__in=ctx.installation_ids, last_seen__gte=start, first_seen__lt=end)
+    base = OperupEvent.objects.filter(installation__in=ctx.installation_ids, last_seen__gte=start, first_seen__lt=end)
+    age = ExpressionWrapper(Least("last_seen", Value(end, output_field=DateTimeField())) - F("modified_at"),
+                            output_field=DurationField())
+    peaks = {(inst, path): peak for inst, path, peak in base.values("installation_id", "path").annotate(peak=Max(age))
+             .order_by("installation_id", "path").values_list("installation_id", "path", "peak")}
+    keys, notice = top_keys(peaks)
+    kept = set(keys)
+    rows = (base.filter(installation__in={inst for inst, _path in kept})
             .order_by("installation_id", "path", "first_seen")
             .values_list("installation_id", "path", "modified_at", "first_seen", "last_seen"))
     named = defaultdict(list)
     for inst, path, modified, first, last in rows.iterator(chunk_size=10000):
+        if (inst, path) not in kept:
+            continue
         a, b = max(first, start), min(last, end)
         points = named[qb.series_name(lab.get(inst), path)]
         points.append((a, (a - modified).total_seconds()))
         if b > a:
             points.append((b, (b - modified).total_seconds()))
-    kept, notice = top(dict(named))
     bands = [{"from": 0, "to": OPERUP_OLD_S, "color": GREEN}, {"from": OPERUP_OLD_S, "to": 10 ** 8, "color": RED}]
-    return chart(series(kept, ctx.tz), unit="s", notice=notice, bands=bands, legend=["last"])
+    return chart(series(dict(named), ctx.tz), unit="s", notice=notice, bands=bands, legend=["last"])
 
 
 def _mtd_by_domain(ctx, fields) -> dict:
@@ -135,6 +146,15 @@ def _mtd_by_domain(ctx, fields) -> dict:
     return {inst: [(max(t, ctx.tr.start), v) for _m, (t, v) in sorted(months.items())] for inst, months in per.items()}
 
 
+def ranked_ids(ctx, value, **filters) -> tuple[list[int], str | None]:
+    """The installations whose month-to-date series to fetch: all of them up to MAX_SERIES, else those with the
+    largest month-end peaks (ranked in the database, qb.month_end_peaks), and the notice naming the rest."""
+    ids = ctx.installation_ids
+    if len(ids) <= MAX_SERIES:
+        return ids, None
+    return top_keys(qb.month_end_peaks(ids, ctx.tr.start, ctx.tr.end, value, **filters), MAX_SERIES)
+
+
 def month_to_date_chart(ctx, counters, **extra) -> dict:
     lab = qb.labels(ctx.installations)
     if ctx.values("domain"):
@@ -143,8 +163,11 @@ def month_to_date_chart(ctx, counters, **extra) -> dict:
                                          "per month.")))
         style = {"mode": "lines+markers"}
     else:
-        values = qb.month_to_date(ctx.installation_ids, ctx.tr.start, ctx.tr.end, counters, ctx.tz)
+        ids, ranked = ranked_ids(ctx, qb.totals_value(counters))
+        values = qb.month_to_date(ids, ctx.tr.start, ctx.tr.end, counters, ctx.tz)
         style = {}
+        if ranked:
+            extra["notice"] = ranked
     named = {qb.series_name(lab.get(i)): points for i, points in values.items() if points}
     kept, notice = top(named)
     if notice:
@@ -162,6 +185,7 @@ def activity(ctx) -> dict:
 def involvement(ctx) -> dict:
     """A5: month-to-date involvement % per installation."""
     lab = qb.labels(ctx.installations)
+    ranked = None
     if ctx.values("domain"):
         seats = dict(InstallationState.objects.filter(installation__in=ctx.installation_ids)
                      .values_list("installation_id", "seats_total"))
@@ -173,9 +197,11 @@ def involvement(ctx) -> dict:
         values = {i: [(max(t, ctx.tr.start), 100.0 * n / seats[i]) for _m, (t, n) in sorted(months.items())]
                   for i, months in per.items() if seats.get(i)}
     else:
-        values = qb.involvement_series(ctx.installation_ids, ctx.tr.start, ctx.tr.end, ctx.tz)
+        ids, ranked = ranked_ids(ctx, qb.involvement_value(), users_active_month__isnull=False, seats_total__gt=0)
+        values = qb.involvement_series(ids, ctx.tr.start, ctx.tr.end, ctx.tz)
     named = {qb.series_name(lab.get(i)): points for i, points in values.items() if points}
     kept, notice = top(named)
+    notice = notice or ranked
     return chart(series(kept, ctx.tz), unit="%", notice=notice, bands=INVOLVEMENT_BANDS, legend=["max", "last"])
 
 
@@ -183,9 +209,13 @@ def rollup_chart(ctx, field: str, agg: str = "sum", **extra) -> dict:
     """An installation-level rollup series (hourly up to ~41 days, daily beyond, as the chart can show)."""
     lab = qb.labels(ctx.installations)
     rng = ctx.range
-    values = q.series_by_installation(ctx.installation_ids, rng, field, "auto", agg=agg, tz=ctx.tz)
+    ids, notice = ctx.installation_ids, None
+    if len(ids) > MAX_SERIES and q.auto_step(rng) in ("hour", "day"):  # rank in the database, fetch the kept
+        ids, notice = top_keys(q.peaks_by_installation(ids, rng, field), MAX_SERIES)
+    values = q.series_by_installation(ids, rng, field, "auto", agg=agg, tz=ctx.tz)
     named = {qb.series_name(lab.get(i)): points for i, points in values.items()}
-    kept, notice = top(named)
+    kept, notice_all = top(named)
+    notice = notice or notice_all
     notices = [n for n in (notice, domain_notice(ctx)) if n]
     if q.auto_step(rng) != "hour":
         notices.append(str(_("The range is long: one value per day.")))
