@@ -4,7 +4,8 @@
                                   [--database-url postgres://...] [--no-browser] [--only SLUG,SLUG]
 
 Seeds a fresh database with bench/dashboard_queries.py's synthetic history (hourly and daily rollups, searches,
-per-user month counters, latest states) ending now, plus a dealer admin. Then, for every dashboard in the
+per-user month counters, latest states) ending now, plus a dealer admin and, on PostgreSQL, the technical
+history (online accesses, hourly check runs, check states, snapshots, sessions, alerts: TECH_SQL). Then, for every dashboard in the
 registry (whatever is registered when it runs), measures:
 
 - server time of the dashboard page and of each panel's JSON, with Django's test Client signed in as the dealer
@@ -32,11 +33,75 @@ BROWSER_TARGET_MS = 1500
 CHROMIUM = "/usr/bin/chromium"
 
 
+# The technical history the availability, connected-users, home and health-card pages read (PostgreSQL only:
+# generated in the database). One online access per client on ONLINE_HOSTS vendor servers; hourly run counts of
+# http200 and tcp per installation and billing per access; check states; a snapshot per report (hourly for a
+# week, daily before); 20 users per installation with a session a day each; firing and resolved alerts.
+ONLINE_HOSTS = 8
+TECH_SQL = [
+    """INSERT INTO registry_onlineaccess (firm, login, password, host, folder, scheme, alert_emails, created_at,
+       updated_at, client_id, dealer_id)
+       SELECT 'F' || c.id, 'l' || c.id, '', 'buh' || (c.id %% {hosts}) || '.kodeks.ru', 'docs', 'https', '', %(start)s,
+       %(start)s, c.id, c.dealer_id FROM registry_client c""",
+    """INSERT INTO probes_checkhourly (target_key, installation_id, check_type, hour, total, ok)
+       SELECT 'i' || i.id || ':' || c, i.id, c, h, 60, CASE WHEN random() < 0.01 THEN 50 ELSE 60 END
+       FROM registry_installation i, unnest(ARRAY['http200', 'tcp']) c,
+       generate_series(%(start)s::timestamptz, %(end)s::timestamptz - interval '1 hour', interval '1 hour') h""",
+    """INSERT INTO probes_checkhourly (target_key, online_access_id, check_type, hour, total, ok)
+       SELECT 'o' || o.id || ':billing', o.id, 'billing', h, 1, CASE WHEN random() < 0.02 THEN 0 ELSE 1 END
+       FROM registry_onlineaccess o,
+       generate_series(%(start)s::timestamptz, %(end)s::timestamptz - interval '1 hour', interval '1 hour') h""",
+    """INSERT INTO probes_checkstate (target_key, dealer_id, installation_id, online_access_id, check_type, ok,
+       last_run_at, runs, failures, consecutive_failures, code, state, detail, extra)
+       SELECT t.key, t.dealer_id, t.inst, t.acc, t.c, t.n %% 17 <> 0, %(end)s, 100, 1, 0, 200, 'ok', '', '{{}}'
+       FROM (SELECT 'i' || id || ':' || c AS key, dealer_id, id AS inst, NULL::bigint AS acc, c, id AS n
+             FROM registry_installation, unnest(ARRAY['http200', 'tcp', 'key', 'limit']) c
+             UNION ALL SELECT 'o' || id || ':billing', dealer_id, NULL, id, 'billing', id FROM registry_onlineaccess) t""",
+    """INSERT INTO metrics_snapshot (installation_id, report_time, report_guid, month, key_state)
+       SELECT i.id, t, '', date_trunc('month', t)::date, 'ok' FROM registry_installation i,
+       generate_series(%(start)s::timestamptz, %(end)s::timestamptz - interval '1 hour', interval '1 hour') t
+       WHERE t >= %(end)s::timestamptz - interval '7 days' OR extract(hour FROM t) = 0""",
+    """INSERT INTO metrics_knownuser (installation_id, login, full_name, phone, email, position, department, domain,
+       ad_group, first_seen, last_seen)
+       SELECT i.id, 'u' || u, '', '', '', '', '', 'dom' || (u %% 4), '', %(start)s, %(end)s
+       FROM registry_installation i, generate_series(1, 20) u""",
+    """INSERT INTO metrics_sessionevent (installation_id, login, started_at, ip, browser, domain, first_seen, last_seen)
+       SELECT i.id, 'u' || u, d + interval '6 hours', '10.0.' || (u %% 3) || '.' || u, 'Firefox', 'dom' || (u %% 4),
+       d + interval '6 hours', d + interval '30 hours' FROM registry_installation i, generate_series(1, 20) u,
+       generate_series(%(start)s::timestamptz, %(end)s::timestamptz - interval '1 day', interval '1 day') d""",
+    """INSERT INTO alerts_alert (rule, object_key, fingerprint, state, pending_since, fired_at, resolved_at,
+       last_seen_at, resolve_streak, value, detail, labels, priority, legacy_priority, importance, category,
+       inhibited_by, historical, acknowledged_via, dealer_id, installation_id, client_id)
+       SELECT 'Rule' || r, 'i' || i.id, md5(i.id || ':' || r), CASE WHEN r = 0 AND i.id %% 10 = 0 THEN 'firing'
+       ELSE 'resolved' END, %(start)s, %(start)s, CASE WHEN r = 0 AND i.id %% 10 = 0 THEN NULL ELSE %(end)s END,
+       %(end)s, 0, '', 'detail', '{{}}', 'P' || (1 + r %% 4), 'K1', 'critical', '', '', false, '', i.dealer_id, i.id,
+       i.client_id FROM registry_installation i, generate_series(0, 4) r""",
+    """INSERT INTO alerts_flip (alert_id, new_state, at, created_at, processed_at)
+       SELECT a.id, CASE WHEN k %% 2 = 0 THEN 'firing' ELSE 'resolved' END, t, t, t FROM alerts_alert a,
+       LATERAL (SELECT k, %(end)s::timestamptz - k * interval '1 day' - (a.id %% 24) * interval '1 hour' AS t
+                FROM generate_series(1, 20) k) f""",
+]
+
+
+def seed_technical(days: int, end: datetime) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for sql in TECH_SQL:
+            cursor.execute(sql.format(hosts=ONLINE_HOSTS), {"start": end - timedelta(days=days), "end": end})
+        cursor.execute("ANALYZE")
+
+
 def seed(n_inst: int, days: int):
     from smart.registry.models import Dealer, Role, User
 
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     insts, fill_s = fill(n_inst, days, end)
+    t0 = time.monotonic()
+    seed_technical(days, end)
+    fill_s += time.monotonic() - t0
     dealer = Dealer.objects.get(code="BNCH")
     admin = User.objects.create(username="bench-admin", role=Role.DEALER_ADMIN, dealer=dealer,
                                 full_name="Bench Admin")
@@ -158,6 +223,8 @@ def main():
                         help="'' for embedded SQLite")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated dashboard slugs")
+    parser.add_argument("--db-name", default="smart_bench_cabinet",
+                        help="the PostgreSQL database to seed (dropped first) or, with --reuse, to measure")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the database a previous run seeded (PostgreSQL) instead of seeding again")
     args = parser.parse_args()
@@ -166,7 +233,7 @@ def main():
         import tempfile
 
         os.environ["SMART_DATA_DIR"] = tempfile.mkdtemp(prefix="smart_bench_cabinet-")
-        os.environ["DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/smart_bench_cabinet"
+        os.environ["DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + args.db_name
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smart.settings")
         import django
 
@@ -177,7 +244,7 @@ def main():
         insts = list(Installation.objects.filter(dealer=admin.dealer).order_by("pk"))
         print(f"reusing the seeded database: {len(insts)} installations")
     else:
-        setup_django(args.database_url, "smart_bench_cabinet")
+        setup_django(args.database_url, args.db_name)
         insts, admin, fill_s = seed(args.installations, args.days)
         from django.db import connection
 

@@ -8,10 +8,11 @@ more than MAX_SERIES lines draws the worst ones and says so.
 """
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone as dt_timezone
+from functools import lru_cache
 
 from django.db.models import Case, Count, Exists, F, IntegerField, When, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Trunc
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from smart.metrics.models import DbErrorEvent, DiskFree, InstallationState, SessionEvent, Snapshot, StatusSample
@@ -72,11 +73,19 @@ def rebucket(points, step: timedelta, tz, agg=max) -> list[tuple[datetime, float
 # ---------------------------------------------------------------- names and links
 
 def installation_url(pk: int) -> str:
-    """The installation's health card."""
+    """The installation's health card (reversed once per script prefix: tables link thousands of rows)."""
+    return _installation_url(get_script_prefix()).replace(_URL_SENTINEL, str(pk))
+
+
+_URL_SENTINEL = "987654321"
+
+
+@lru_cache(maxsize=8)
+def _installation_url(prefix: str) -> str:
     try:
-        return reverse("cabinet:installation", args=[pk])
+        return reverse("cabinet:installation", args=[int(_URL_SENTINEL)])
     except NoReverseMatch:
-        return f"/installations/{pk}/"
+        return f"/installations/{_URL_SENTINEL}/"
 
 
 def installation_info(ids) -> dict[int, dict]:
@@ -294,19 +303,49 @@ def db_error_series(installations, rng: Range, tz, step: timedelta | None = None
 
 # ---------------------------------------------------------------- B §F connected users
 
-def connected_sessions(installations, rng: Range, domains=None) -> list[dict]:
-    """Sessions listed by each installation's newest report in the range (one query: the newest report time
-    is a correlated subquery on the snapshots)."""
-    newest = (Snapshot.objects.filter(installation_id=OuterRef("installation_id"), report_time__gte=rng.start,
+def newest_reports(installations, rng: Range) -> dict[int, datetime]:
+    """{installation id: the time of its newest report in the range}: one index probe per installation."""
+    newest = (Snapshot.objects.filter(installation_id=OuterRef("pk"), report_time__gte=rng.start,
                                       report_time__lte=rng.end).order_by("-report_time").values("report_time")[:1])
-    rows = (SessionEvent.objects.filter(installation__in=installations, last_seen__gte=rng.start,
-                                        first_seen__lte=rng.end)
-            .annotate(report_time=Subquery(newest)).filter(first_seen__lte=F("report_time"),
-                                                           last_seen__gte=F("report_time")))
-    if domains:
-        rows = rows.filter(domain__in=domains)
-    return list(rows.values("installation_id", "login", "started_at", "ip", "browser", "domain", "report_time")
-                .order_by("installation_id", "login", "ip"))
+    rows = (Installation.objects.filter(pk__in=installations).annotate(t=Subquery(newest)).filter(t__isnull=False)
+            .values_list("pk", "t"))
+    return dict(rows)
+
+
+def _listed_at_newest(installations, rng: Range, domains, batch: int = 200):
+    """(querysets of the sessions listed by each installation's newest report in the range, {installation: t}).
+    Sessions with first_seen <= t <= last_seen for that report time t; the installations are grouped by t and
+    asked for in batches of OR-ed conditions, each an index range scan on (installation, last_seen), never a
+    per-session subquery."""
+    newest = newest_reports(installations, rng)
+    by_time = defaultdict(list)
+    for inst, t in newest.items():
+        by_time[t].append(inst)
+    groups = sorted(by_time.items())
+    found = []
+    for i in range(0, len(groups), batch):
+        q = Q()
+        for t, insts in groups[i:i + batch]:
+            q |= Q(installation_id__in=insts, first_seen__lte=t, last_seen__gte=t)
+        rows = SessionEvent.objects.filter(q)
+        found.append(rows.filter(domain__in=domains) if domains else rows)
+    return found, newest
+
+
+def connected_sessions(installations, rng: Range, domains=None) -> list[dict]:
+    """Sessions listed by each installation's newest report in the range, by installation, login and IP."""
+    batches, newest = _listed_at_newest(installations, rng, domains)
+    rows = [r for qs in batches for r in qs.values("installation_id", "login", "started_at", "ip", "browser", "domain")]
+    for r in rows:
+        r["report_time"] = newest[r["installation_id"]]
+    rows.sort(key=lambda r: (r["installation_id"], r["login"], r["ip"]))
+    return rows
+
+
+def connected_logins(installations, rng: Range, domains=None) -> int:
+    """How many distinct (installation, login) pairs `connected_sessions` lists, counted in the database."""
+    batches, _newest = _listed_at_newest(installations, rng, domains)
+    return sum(qs.values("installation_id", "login").distinct().count() for qs in batches)
 
 
 # ---------------------------------------------------------------- C §4 SMART.Status

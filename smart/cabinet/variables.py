@@ -40,11 +40,12 @@ def _options(name, ctx) -> list[tuple[str, str]]:
             qs = qs.filter(dealer_id__in=d)
         return [(str(u.pk), str(u)) for u in qs.order_by("full_name", "username")]
     if name == "client":
-        return [(str(c.pk), c.display_name) for c in _without(ctx, "client").clients.order_by("display_name")]
+        return [(str(pk), name) for pk, name in
+                _without(ctx, "client").clients.order_by("display_name").values_list("pk", "display_name")]
     if name == "host":
-        qs = _without(ctx, "host").installations.select_related("client").order_by("client__display_name", "name")
-        return [(str(i.pk), f"{i.client.display_name}: {i.name}" if i.client.display_name != i.name else i.name)
-                for i in qs[:MAX_OPTIONS]]
+        qs = (_without(ctx, "host").installations.order_by("client__display_name", "name")
+              .values_list("pk", "client__display_name", "name"))
+        return [(str(pk), f"{client}: {name}" if client != name else name) for pk, client, name in qs[:MAX_OPTIONS]]
     if name == "domain":
         from smart.metrics.models import KnownUser
 

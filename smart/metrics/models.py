@@ -193,6 +193,8 @@ class SessionEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["installation", "login", "started_at"], name="session_unique")]
+        # Connected users: the sessions still listed at a given report time (last_seen >= t) of one installation
+        indexes = [models.Index(fields=["installation", "last_seen"], name="session_last_seen_idx")]
 
 
 class RefusalEvent(models.Model):

@@ -87,7 +87,10 @@ class CheckHourly(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["target_key", "hour"], name="checkhourly_unique")]
-        indexes = [models.Index(fields=["check_type", "hour"], name="checkhourly_check_idx")]
+        indexes = [models.Index(fields=["check_type", "hour"], name="checkhourly_check_idx"),
+                   # availability series of chosen installations / accesses (C §6, §7)
+                   models.Index(fields=["installation", "check_type", "hour"], name="checkhourly_inst_idx"),
+                   models.Index(fields=["online_access", "check_type", "hour"], name="checkhourly_online_idx")]
 
 
 class OnlineCounters(models.Model):

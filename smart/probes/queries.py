@@ -6,7 +6,10 @@
 - `abnormal_states`: the HTTP code per abnormal main-page state and installation (A §2.1, 0 = not seen).
 """
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone as dt_timezone
+
+from django.db.models import Q, Sum
+from django.db.models.functions import TruncDate
 
 from smart.metrics.queries import Range
 
@@ -18,27 +21,39 @@ ABNORMAL = ("maintenance", "need_support", "server_error", "proxy_error", "refus
 
 
 def rolling_availability(check: str, rng: Range, *, installations=None, online_accesses=None, by: str = "target",
-                         step: timedelta = timedelta(hours=1), window: timedelta = WINDOW) -> dict:
+                         step: timedelta = timedelta(hours=1), window: timedelta = WINDOW, tz=dt_timezone.utc) -> dict:
     """{key: [(t, percent | None)]}: successful runs ÷ all runs in [t − window, t] × 100 at each step.
-    `by`="target" keys by installation or online-access id; "host" groups online accesses by their host."""
+    `by`="target" keys by installation or online-access id; "host" groups online accesses by their host.
+
+    Below a day the points are rng.start + k × step over hourly cells summed in the database. From a day up
+    (long ranges) the points are the zone's midnights in the range, plus rng.end: the database sums whole days
+    and returns only the cells the day sums cannot give (the hour starting at each midnight, the window's
+    partial days at rng.end), so a 90-day range reads about one row per key and day, not per hour."""
     rows = CheckHourly.objects.filter(check_type=check, hour__gte=rng.start - window, hour__lte=rng.end)
     if installations is not None:
         rows = rows.filter(installation_id__in=installations)
     if online_accesses is not None:
         rows = rows.filter(online_access_id__in=online_accesses)
     key_field = "online_access__host" if by == "host" else ("installation_id" if online_accesses is None else "online_access_id")
-    hours = defaultdict(dict)
-    for key, hour, total, ok in rows.values_list(key_field, "hour", "total", "ok").iterator():
-        cell = hours[key].setdefault(hour, [0, 0])
-        cell[0] += total
-        cell[1] += ok
-    points = _points(rng, step)
-    return {key: _rolling(sorted(cells.items()), points, window) for key, cells in hours.items()}
+    if step < timedelta(days=1):
+        cells = _sums(rows, key_field, "hour")
+        points = _points(rng.start, rng.end, step)
+        return {key: _rolling(sorted(hours.items()), points, window) for key, hours in cells.items()}
+    return _rolling_days(rows, key_field, rng, step, window, tz)
 
 
-def _points(rng: Range, step: timedelta) -> list[datetime]:
-    points, t = [], rng.start
-    while t <= rng.end:
+def _sums(rows, key_field: str, *group) -> dict:
+    """{key: {group value(s): [total, ok]}} summed in the database."""
+    found = defaultdict(dict)
+    for key, *rest, total, ok in (rows.values(key_field, *group).annotate(t=Sum("total"), o=Sum("ok"))
+                                  .values_list(key_field, *group, "t", "o").iterator()):
+        found[key][rest[0] if len(rest) == 1 else tuple(rest)] = [total, ok]
+    return found
+
+
+def _points(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
+    points, t = [], start
+    while t <= end:
         points.append(t)
         t += step
     return points
@@ -54,8 +69,53 @@ def _rolling(cells: list, points: list, window: timedelta) -> list:
         while lo < hi and cells[lo][0] < t - window:
             total, ok = total - cells[lo][1][0], ok - cells[lo][1][1]
             lo += 1
-        series.append((t, round(100.0 * ok / total, 2) if total else None))
+        series.append((t, _percent(total, ok)))
     return series
+
+
+def _percent(total: int, ok: int) -> float | None:
+    return round(100.0 * ok / total, 2) if total else None
+
+
+def _rolling_days(rows, key_field: str, rng: Range, step: timedelta, window: timedelta, tz) -> dict:
+    """The rolling share at the zone's midnights (every step.days days) and at rng.end. The window before a
+    midnight t is the whole local days [t − window, t) plus the hour starting at t (exact where a day has 24
+    hours); the point at rng.end sums whole days and the hourly cells of the two partial days at its edges."""
+    first = rng.start.astimezone(tz).date()
+    midnights = [m for m in (_midnight(first + timedelta(days=n), tz) for n in range(0, (rng.end - rng.start).days + 2,
+                                                                                      step.days)) if rng.start <= m <= rng.end]
+    days = _sums(rows.annotate(d=TruncDate("hour", tzinfo=tz)), key_field, "d")
+    midnight_cells = _sums(rows.filter(hour__in=midnights), key_field, "hour")
+    end_lo = rng.end - window  # the end point's window [end_lo, rng.end]: partial days at both edges in hours
+    end_days = (end_lo.astimezone(tz).date() + timedelta(days=1), rng.end.astimezone(tz).date())
+    edges = _sums(rows.filter(Q(hour__gte=end_lo, hour__lt=_midnight(end_days[0], tz))
+                              | Q(hour__gte=_midnight(end_days[1], tz), hour__lte=rng.end)), key_field)
+    n_days = window.days
+    result = {}
+    for key, sums in days.items():
+        series = []
+        for t in midnights:
+            d = t.astimezone(tz).date()
+            total, ok = _add(sums, (d - timedelta(days=k) for k in range(1, n_days + 1)), midnight_cells[key].get(t))
+            series.append((t, _percent(total, ok)))
+        if not midnights or midnights[-1] < rng.end:
+            whole = (end_days[0] + timedelta(days=k) for k in range((end_days[1] - end_days[0]).days))
+            total, ok = _add(sums, whole, edges[key].get(()) if key in edges else None)
+            series.append((rng.end, _percent(total, ok)))
+        result[key] = series
+    return result
+
+
+def _midnight(d: date, tz) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=tz)
+
+
+def _add(sums: dict, days, extra) -> tuple[int, int]:
+    total, ok = extra or (0, 0)
+    for d in days:
+        if cell := sums.get(d):
+            total, ok = total + cell[0], ok + cell[1]
+    return total, ok
 
 
 def check_status(rng: Range, *, installations=None, checks=None) -> dict:

@@ -21,14 +21,16 @@ ONLINE_BANDS = [{"from": 99.99, "to": 100, "color": "#1a7f37"}, {"from": 99, "to
 
 
 def step_for(rng) -> timedelta:
-    """Hourly points (the resolution of the run counts), coarser when that would exceed MAX_POINTS."""
-    return qt.auto_step(rng, minimum=timedelta(hours=1))
+    """Hourly points (the resolution of the run counts) while that keeps a series under MAX_POINTS (about 41
+    days); daily points (the zone's midnights) beyond: a 30-day share moves little within a day, and the
+    database then sums whole days instead of returning every hour."""
+    return qt.auto_step(rng, minimum=timedelta(hours=1), steps=qt.ALIGNED)
 
 
 def _installation_panel(check: str):
     def query(ctx) -> dict:
         ids, total = qt.worst_availability(check, ctx.range, installations=ctx.installations.values("pk"))
-        found = rolling_availability(check, ctx.range, installations=ids, step=step_for(ctx.range))
+        found = rolling_availability(check, ctx.range, installations=ids, step=step_for(ctx.range), tz=ctx.tz)
         info = qt.installation_info(ids)
         items = [series(info[i]["name"], found.get(i, [])) for i in ids if i in info]
         data = {"series": ordered(items, descending=True), "unit": "%", "bands": INSTALLATION_BANDS}
@@ -41,7 +43,7 @@ def _installation_panel(check: str):
 def client_billing(ctx) -> dict:
     accesses = ctx.online_accesses
     ids, total = qt.worst_availability("billing", ctx.range, online_accesses=accesses.values("pk"))
-    found = rolling_availability("billing", ctx.range, online_accesses=ids, step=step_for(ctx.range))
+    found = rolling_availability("billing", ctx.range, online_accesses=ids, step=step_for(ctx.range), tz=ctx.tz)
     names = {pk: f"{firm} ({login}@{host})" for pk, firm, login, host in
              accesses.filter(pk__in=ids).values_list("pk", "firm", "login", "host")}
     items = [series(names[i], found.get(i, [])) for i in ids if i in names]
@@ -59,7 +61,7 @@ def by_server(ctx) -> dict:
     if hosts := ctx.values("server"):
         accesses = accesses.filter(host__in=hosts)
     found = rolling_availability("billing", ctx.range, online_accesses=accesses.values("pk"), by="host",
-                                 step=step_for(ctx.range))
+                                 step=step_for(ctx.range), tz=ctx.tz)
     items = [series(host, points) for host, points in found.items()]
     items = ordered(items, descending=False)  # Last*, ascending: the worst host first
     shown, total = qt.cap(items)

@@ -38,8 +38,7 @@ def connected(ctx) -> dict:
 
 
 def summary(ctx) -> dict:
-    rows = qt.connected_sessions(ctx.installations.values("pk"), ctx.range, ctx.values("domain"))
-    return {"value": len({(r["installation_id"], r["login"]) for r in rows}), "unit": ""}
+    return {"value": qt.connected_logins(ctx.installations.values("pk"), ctx.range, ctx.values("domain")), "unit": ""}
 
 
 register(Dashboard(
