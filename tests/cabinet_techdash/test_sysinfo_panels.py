@@ -80,7 +80,7 @@ def test_db_errors_count_volumes_per_report(world):
     assert _q("db-errors", "errors")(make_ctx(world["users"]["petrov"], T0, T0 + 12 * H))["series"] == []
 
 
-def test_connected_users_from_the_newest_report_in_range(world):
+def test_connected_users_from_the_newest_report_in_range(world, monkeypatch):
     zavod, bank, far = world["inst"]["zavod"], world["inst"]["bank"], world["inst"]["far"]
     _snapshots(zavod, [1, 2, 3])
     _snapshots(bank, [1, 2])
@@ -110,6 +110,14 @@ def test_connected_users_from_the_newest_report_in_range(world):
     assert [r["login"] for r in _q("connected-users", "sessions")(ctx)["rows"]] == ["vera"]
     ctx = make_ctx(world["users"]["petrov"], T0, T0 + 4 * H)
     assert [r["login"] for r in _q("connected-users", "sessions")(ctx)["rows"]] == ["gleb"]
+    # a fleet's worth of sessions: the table shows the first rows in its order and says how many there are
+    from smart.cabinet.dashboards import connected_users
+    monkeypatch.setattr(connected_users, "MAX_ROWS", 2)
+    ctx = make_ctx(world["users"]["admin"], T0, T0 + 4 * H)
+    data = _q("connected-users", "sessions")(ctx)
+    assert [(r["host"], r["login"]) for r in data["rows"]] == [("BANK", "gleb"), ("zavod.example:80", "anna")]
+    assert "2" in data["notice"] and "4" in data["notice"]
+    assert _q("connected-users", "count")(ctx)["value"] == 3  # the count still counts every login
 
 
 def test_smart_status_explorer(world):

@@ -9,17 +9,19 @@ from ._tech import TECH_GROUP, col, link_row, no_data_notice
 from .base import Dashboard, Panel, register
 
 
+MAX_ROWS = 2000  # a table a person reads; the count panel counts them all
+
+
 def connected(ctx) -> dict:
     rows = qt.connected_sessions(ctx.installations.values("pk"), ctx.range, ctx.values("domain"))
     info = qt.installation_info({r["installation_id"] for r in rows})
     ips = defaultdict(set)
     for r in rows:
         ips[(r["installation_id"], r["login"])].add(r["ip"])
+    listed = [(info[r["installation_id"]], r) for r in rows if r["installation_id"] in info]
+    listed.sort(key=lambda p: (p[0]["client"], p[0]["name"], p[1]["login"], p[1]["ip"]))
     out = []
-    for r in rows:
-        i = info.get(r["installation_id"])
-        if i is None:
-            continue
+    for i, r in listed[:MAX_ROWS]:
         n = len(ips[(r["installation_id"], r["login"])])
         row = {"client": i["client"], "host": i["name"], "login": r["login"], "started_at": r["started_at"],
                "ip": r["ip"], "ips": n, "browser": r["browser"], "domain": r["domain"],
@@ -27,14 +29,17 @@ def connected(ctx) -> dict:
         if n > 1:  # B §F: one login from several addresses: a seat shortage, or leaked credentials
             row["_cell_class"] = {"login": "warn", "ips": "warn"}
         out.append(link_row(row, r["installation_id"], "host"))
-    out.sort(key=lambda r: (r["client"], r["host"], r["login"], r["ip"]))
-    return no_data_notice({
+    data = {
         "columns": [col("client", _("Client")), col("host", _("Host")), col("login", _("Login")),
                     col("started_at", _("Time on the server"), "datetime"), col("ip", _("IP")),
                     col("ips", _("IPs of this login"), "number"), col("browser", _("Browser")),
                     col("domain", _("Domain")), col("report_time", _("Report"), "datetime")],
         "rows": out,
-    })
+    }
+    if len(listed) > MAX_ROWS:
+        data["notice"] = _("The first %(shown)s of %(total)s sessions (by client and host): choose a client, a host "
+                           "or a domain to see the rest.") % {"shown": MAX_ROWS, "total": len(listed)}
+    return no_data_notice(data)
 
 
 def summary(ctx) -> dict:
