@@ -324,6 +324,8 @@ def search_variable_options(name: str, ctx) -> list[tuple[str, str]]:
         return [("success", _("Success")), ("empty", _("Empty"))]
     if name == "search_type":
         return [("intelligent", _("Intelligent")), ("attribute", _("Attribute"))]
+    if name == "search_source":  # B §G "Источник запросов": the K/TE API, kAssist
+        return [("ksrv", "ksrv"), ("kassist", "kAssist")]
     if name == "search_threshold":
         return [(t, _("longer than %(n)s s") % {"n": t}) for t in THRESHOLDS_S]
     if name == "search_catalog":  # the online accesses' folders and the installations' catalogues

@@ -11,6 +11,7 @@ from . import scope
 LABELS = {
     "dealer": _("Dealer"), "branch": _("Branch"), "manager": _("Manager"), "client": _("Client"),
     "host": _("Host"), "domain": _("Domain"), "checktype": _("Check type"), "login": _("Login"),
+    "user": _("User"), "search_source": _("Query source"),
     "search_status": _("Search status"), "search_type": _("Search type"), "search_catalog": _("Catalog"),
     "search_threshold": _("Search time threshold"),
     "server": _("Server"), "series": _("Series"), "alert": _("Emergency type"), "priority": _("Priority"),
@@ -59,6 +60,12 @@ def _options(name, ctx) -> list[tuple[str, str]]:
     if name == "login":
         qs = ctx.online_accesses.order_by("firm", "login")
         return [(str(o.pk), f"{o.firm}: {o.login}") for o in qs[:MAX_OPTIONS]]
+    if name == "user":  # the installations' user accounts (B §G "Пользователь")
+        from smart.metrics.models import KnownUser
+
+        qs = (KnownUser.objects.filter(installation__in=ctx.installations.values("pk"))
+              .values_list("login", flat=True).distinct().order_by("login"))
+        return [(u, u) for u in qs[:MAX_OPTIONS]]
     if name == "server":  # the vendor hosts of the online accesses (C §7.2)
         qs = _without(ctx, "client").online_accesses.values_list("host", flat=True).distinct().order_by("host")
         return [(h, h) for h in qs[:MAX_OPTIONS]]

@@ -12,7 +12,7 @@ def make_ctx():
     """make_ctx(user, "2026-11-01", "2026-11-20T15:00", **vars): a panel context as the view builds it,
     at NOW, in Moscow time."""
 
-    def make(user, frm="2026-11-01", to="2026-11-20T15:00", now=NOW, **variables):
+    def make(user, frm="2026-11-01", to="2026-11-20T15:00", now=NOW, /, **variables):  # a variable may be "user"
         tr = TimeRange.from_query(frm, to, now, MSK)
         chosen = {k: [str(v) for v in (vs if isinstance(vs, (list, tuple)) else [vs])] for k, vs in variables.items()}
         return Ctx(user=user, now=now, tr=tr, tz=MSK, vars=chosen)

@@ -1,7 +1,7 @@
 """Search queries (B §G) and User cards (B §C) against the inputs of the `facts` fixture."""
 from datetime import date
 
-from .data import month_row, user, utc
+from .data import month_row, search, user, utc
 
 SEARCH_RANGE = ("2026-11-01", "2026-11-20T15:00")
 
@@ -26,6 +26,41 @@ def test_empty_searches_newest_first(world, facts, make_ctx, panel):
     # the October search is outside the range; the domain narrows to LAW's users
     law = panel("search-queries", "empty", make_ctx(world.a.dealer_admin, *SEARCH_RANGE, domain="LAW"))
     assert [r["login"] for r in law["rows"]] == ["ivanov"]
+
+
+def test_search_filters_user_source_catalogue_status_and_type(world, facts, make_ctx, panel):
+    """B §G's filters: Пользователь, Источник запросов, Каталог, Статус поиска, ТипПоиска (both tables, except the
+    status on the empty-search table, which is empty by definition)."""
+    search(world.a.installations["zavod-a"], utc(2026, 11, 8, 9), "smirnov", "налоговый кодекс", 4, kind="attribute")
+
+    def logins(table, **filters):
+        return [r["login"] for r in panel("search-queries", table, make_ctx(world.a.dealer_admin, *SEARCH_RANGE,
+                                                                             **filters))["rows"]]
+
+    assert logins("all") == ["ivanov", "petrov", "petrov", "smirnov"]
+    assert logins("all", user="petrov") == ["petrov", "petrov"]
+    assert logins("all", user=["ivanov", "smirnov"]) == ["ivanov", "smirnov"]
+    assert logins("all", search_source="kassist") == ["petrov"]
+    assert logins("all", search_catalog="kodeks02") == ["petrov"]
+    assert logins("all", search_catalog="docs") == ["ivanov", "petrov", "smirnov"]  # stored as "/docs"
+    assert logins("all", search_status="success") == ["petrov", "smirnov"]
+    assert logins("all", search_status="empty") == ["ivanov", "petrov"]
+    assert logins("all", search_status=["success", "empty"]) == ["ivanov", "petrov", "petrov", "smirnov"]
+    assert logins("all", search_type="attribute") == ["petrov", "smirnov"]
+    assert logins("empty", user="petrov") == ["petrov"]
+    assert logins("empty", search_status="success") == ["petrov", "ivanov"]  # the empty table stays empty searches
+
+
+def test_search_variables_offer_the_users_and_sources(everywhere, make_ctx):
+    from smart.cabinet.variables import options_for
+
+    world = everywhere
+    found = {v["name"]: [o["value"] for o in v["options"]]
+             for v in options_for(["user", "search_source"], make_ctx(world.a.dealer_admin))}
+    assert {"ivanov", "petrov", "sidorov"} <= set(found["user"]) and found["user"] == sorted(found["user"])
+    assert {f"user-of-{slug}" for slug in world.a.installations} <= set(found["user"])
+    assert not {f"user-of-{slug}" for slug in world.b.installations} & set(found["user"])  # not another dealer's
+    assert found["search_source"] == ["ksrv", "kassist"]
 
 
 def test_user_cards_list_current_accounts(world, facts, make_ctx, panel):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from smart.metrics.models import SearchEvent
 
 from .. import queries_bizinst as qb
+from ..queries_bizonline import status_filter
 from .base import Dashboard, Panel, register
 from .managers import SEARCH_TYPES
 
@@ -13,11 +14,23 @@ SOURCES = {"ksrv": "ksrv", "kassist": "kAssist"}
 
 
 def _events(ctx, empty_only: bool):
+    """The searches of the range under the dashboard's filters. The empty-search table keeps its own status (as in
+    the original, it ignores the status filter)."""
     qs = SearchEvent.objects.filter(installation__in=ctx.installation_ids, at__gte=ctx.tr.start, at__lt=ctx.tr.end)
     if empty_only:
         qs = qs.filter(results=0)
+    elif (f := status_filter("results", ctx.values("search_status"))) is not None:
+        qs = qs.filter(f)
     if d := ctx.values("domain"):
         qs = qs.filter(qb.in_domains(d))
+    if users := ctx.values("user"):
+        qs = qs.filter(login__in=users)
+    if sources := ctx.values("search_source"):
+        qs = qs.filter(source__in=sources)
+    if catalogues := ctx.values("search_catalog"):  # stored as the report wrote it: "/docs" or "kodeks02"
+        qs = qs.filter(catalogue__in=[*catalogues, *("/" + c for c in catalogues)])
+    if kinds := ctx.values("search_type"):
+        qs = qs.filter(search_type__in=kinds)
     return qs
 
 
@@ -81,7 +94,9 @@ def empty_searches(ctx) -> dict:
 
 register(Dashboard(
     slug="search-queries", title=_("Search queries"), business=True, default_from="now-30d",
-    variables=("client", "manager", "host", "domain"), group=_("Business analytics"),
+    variables=("client", "manager", "host", "domain", "user", "search_source", "search_catalog", "search_status",
+               "search_type"),
+    group=_("Business analytics"),
     description=_("What the users of the installations searched for, and what they did not find."),
     panels=[
         Panel("all", _("Search queries"), "table", all_searches, width=12, height=460,
