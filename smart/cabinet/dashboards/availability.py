@@ -3,7 +3,6 @@ the 30 days ending at each point (rolling window), per installation, per online 
 from dataclasses import replace
 from datetime import timedelta
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from smart.probes.queries import rolling_availability
