@@ -51,6 +51,9 @@ TECH_SQL = [
        SELECT 'o' || o.id || ':billing', o.id, 'billing', h, 1, CASE WHEN random() < 0.02 THEN 0 ELSE 1 END
        FROM registry_onlineaccess o,
        generate_series(%(start)s::timestamptz, %(end)s::timestamptz - interval '1 hour', interval '1 hour') h""",
+    """INSERT INTO probes_checkdaily (target_key, installation_id, online_access_id, check_type, day, total, ok)
+       SELECT target_key, installation_id, online_access_id, check_type, (hour AT TIME ZONE 'UTC')::date, sum(total),
+       sum(ok) FROM probes_checkhourly GROUP BY 1, 2, 3, 4, 5""",
     """INSERT INTO probes_checkstate (target_key, dealer_id, installation_id, online_access_id, check_type, ok,
        last_run_at, runs, failures, consecutive_failures, code, state, detail, extra)
        SELECT t.key, t.dealer_id, t.inst, t.acc, t.c, t.n %% 17 <> 0, %(end)s, 100, 1, 0, 200, 'ok', '', '{{}}'

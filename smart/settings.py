@@ -119,6 +119,10 @@ def _database() -> dict:
     if url:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         db.setdefault("OPTIONS", {})
+        # Plan server-side cursors (QuerySet.iterator) for the whole result, as for any query: with the default
+        # fraction (0.1) PostgreSQL picks first-rows plans and a grouped sum read through .iterator() took
+        # 4.6 s instead of 55 ms.
+        db["OPTIONS"]["options"] = (db["OPTIONS"].get("options", "") + " -c cursor_tuple_fraction=1").strip()
         if os.environ.get("SMART_TEST_DB_NAME"):  # parallel test runs against one server
             db["TEST"] = {"NAME": os.environ["SMART_TEST_DB_NAME"]}
         return db

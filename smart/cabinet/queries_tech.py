@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from smart.metrics.models import DbErrorEvent, DiskFree, InstallationState, SessionEvent, Snapshot, StatusSample
 from smart.metrics.queries import MAX_POINTS, Range
 from smart.probes.models import CheckHourly, CheckSample, CheckState
+from smart.probes.queries import window_sums
 from smart.registry.models import Installation
 
 MAX_SERIES = 30  # lines one chart can show legibly; the worst ones are kept
@@ -254,15 +255,9 @@ def low_partitions(installations, rng: Range, threshold_bytes: int) -> list[dict
 def worst_availability(check: str, rng: Range, *, installations=None, online_accesses=None,
                        window: timedelta = timedelta(days=30), limit: int = MAX_SERIES) -> tuple[list, int]:
     """(target ids ordered by the availability of the window ending at the range end, worst first, capped;
-    how many targets have runs). One grouped query."""
-    rows = CheckHourly.objects.filter(check_type=check, hour__gte=rng.end - window, hour__lte=rng.end)
-    field = "installation_id" if online_accesses is None else "online_access_id"
-    if installations is not None:
-        rows = rows.filter(installation__in=installations)
-    if online_accesses is not None:
-        rows = rows.filter(online_access__in=online_accesses)
-    ranked = sorted(((ok / total if total else 1.0), key) for key, total, ok in
-                    rows.values(field).annotate(t=Sum("total"), o=Sum("ok")).values_list(field, "t", "o"))
+    how many targets have runs). Whole days from the daily table, the edge hours from the hourly one."""
+    sums = window_sums(check, rng.end, installations=installations, online_accesses=online_accesses, window=window)
+    ranked = sorted(((ok / total if total else 1.0), key) for key, (total, ok) in sums.items())
     return [key for _, key in ranked[:limit]], len(ranked)
 
 

@@ -93,6 +93,25 @@ class CheckHourly(models.Model):
                    models.Index(fields=["online_access", "check_type", "hour"], name="checkhourly_online_idx")]
 
 
+class CheckDaily(models.Model):
+    """Runs and successes per target, check and UTC day: the hourly table summed by day, written beside it, so
+    availability over long ranges (C §6–§7) reads one row per target and day instead of 24."""
+
+    target_key = models.CharField(max_length=40)
+    installation = models.ForeignKey(Installation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    online_access = models.ForeignKey(OnlineAccess, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    check_type = models.CharField(max_length=16, choices=Check.choices)
+    day = models.DateField()  # the UTC day
+    total = models.PositiveIntegerField(default=0)
+    ok = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target_key", "day"], name="checkdaily_unique")]
+        indexes = [models.Index(fields=["check_type", "day"], name="checkdaily_check_idx"),
+                   models.Index(fields=["installation", "check_type", "day"], name="checkdaily_inst_idx"),
+                   models.Index(fields=["online_access", "check_type", "day"], name="checkdaily_online_idx")]
+
+
 class OnlineCounters(models.Model):
     """The four billing counters of an online access as its profile page showed them."""
 

@@ -1,7 +1,9 @@
 """Read side of the check series, for the availability and check-status dashboards (C §6–§7, A §2.1, §2.3).
 
 - `rolling_availability`: per target (installation, online access, or online host), the share of
-  successful runs in the 30 days ending at each point (C §6.1/6.2, §7.1/7.2), from the hourly table;
+  successful runs in the 30 days ending at each point (C §6.1/6.2, §7.1/7.2), from the hourly table and, over
+  long ranges, the daily one;
+- `window_sums`: the runs and successes of the 30 days ending at one instant (the worst-first ranking);
 - `check_status`: the 0/1 square wave per (installation, check) from the samples (every change is one);
 - `abnormal_states`: the HTTP code per abnormal main-page state and installation (A §2.1, 0 = not seen).
 """
@@ -9,11 +11,10 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 from django.db.models import Q, Sum
-from django.db.models.functions import TruncDate
 
 from smart.metrics.queries import Range
 
-from .models import CheckHourly, CheckSample
+from .models import CheckDaily, CheckHourly, CheckSample
 
 WINDOW = timedelta(days=30)
 ABNORMAL = ("maintenance", "need_support", "server_error", "proxy_error", "refused", "timeout", "key_not_found",
@@ -26,27 +27,60 @@ def rolling_availability(check: str, rng: Range, *, installations=None, online_a
     `by`="target" keys by installation or online-access id; "host" groups online accesses by their host.
 
     Below a day the points are rng.start + k × step over hourly cells summed in the database. From a day up
-    (long ranges) the points are the zone's midnights in the range, plus rng.end: the database sums whole days
-    and returns only the cells the day sums cannot give (the hour starting at each midnight, the window's
-    partial days at rng.end), so a 90-day range reads about one row per key and day, not per hour."""
-    rows = CheckHourly.objects.filter(check_type=check, hour__gte=rng.start - window, hour__lte=rng.end)
+    (long ranges) the points are the UTC midnights in the range (shown in the user's zone), plus rng.end: the
+    window before a midnight is whole days of the daily table plus the hour starting at it, so a 90-day range
+    reads one row per key and day, not 24; the points are given in `tz`, the user's zone."""
+    key_field = _key_field(by, online_accesses)
+    if step < timedelta(days=1):
+        rows = _rows(CheckHourly, check, installations, online_accesses).filter(hour__gte=rng.start - window,
+                                                                                 hour__lte=rng.end)
+        cells = _sums(rows, key_field, "hour", stream=True)
+        points = _points(rng.start, rng.end, step)
+        return {key: _rolling(sorted(hours.items()), points, window) for key, hours in cells.items()}
+    return _rolling_days(check, installations, online_accesses, key_field, rng, step, window, tz)
+
+
+def window_sums(check: str, end: datetime, *, installations=None, online_accesses=None, by: str = "target",
+                window: timedelta = WINDOW) -> dict:
+    """{key: [total, ok]} over the hours in [end − window, end]: whole UTC days from the daily table, the
+    partial days at both edges from the hourly one (at most 48 rows per key)."""
+    key_field = _key_field(by, online_accesses)
+    end = end.astimezone(dt_timezone.utc)
+    lo = end - window
+    first_whole, last_day = lo.date() + timedelta(days=1), end.date()
+    days = _rows(CheckDaily, check, installations, online_accesses).filter(day__gte=first_whole, day__lt=last_day)
+    edges = _rows(CheckHourly, check, installations, online_accesses).filter(
+        Q(hour__gte=lo, hour__lt=_midnight(first_whole)) | Q(hour__gte=_midnight(last_day), hour__lte=end))
+    found = {}
+    for rows in (days, edges):
+        for key, total, ok in rows.values(key_field).annotate(t=Sum("total"), o=Sum("ok")).values_list(key_field, "t", "o"):
+            cell = found.setdefault(key, [0, 0])
+            cell[0], cell[1] = cell[0] + total, cell[1] + ok
+    return found
+
+
+def _key_field(by: str, online_accesses) -> str:
+    if by == "host":
+        return "online_access__host"
+    return "installation_id" if online_accesses is None else "online_access_id"
+
+
+def _rows(model, check: str, installations, online_accesses):
+    rows = model.objects.filter(check_type=check)
     if installations is not None:
         rows = rows.filter(installation_id__in=installations)
     if online_accesses is not None:
         rows = rows.filter(online_access_id__in=online_accesses)
-    key_field = "online_access__host" if by == "host" else ("installation_id" if online_accesses is None else "online_access_id")
-    if step < timedelta(days=1):
-        cells = _sums(rows, key_field, "hour")
-        points = _points(rng.start, rng.end, step)
-        return {key: _rolling(sorted(hours.items()), points, window) for key, hours in cells.items()}
-    return _rolling_days(rows, key_field, rng, step, window, tz)
+    return rows
 
 
-def _sums(rows, key_field: str, *group) -> dict:
-    """{key: {group value(s): [total, ok]}} summed in the database."""
+def _sums(rows, key_field: str, *group, stream: bool = False) -> dict:
+    """{key: {group value(s): [total, ok]}} summed in the database; `stream` reads through a server-side cursor
+    (the hourly cells of ranges up to 41 days: up to a million rows), otherwise the rows are few."""
     found = defaultdict(dict)
-    for key, *rest, total, ok in (rows.values(key_field, *group).annotate(t=Sum("total"), o=Sum("ok"))
-                                  .values_list(key_field, *group, "t", "o").iterator()):
+    rows = (rows.values(key_field, *group).annotate(t=Sum("total"), o=Sum("ok"))
+            .values_list(key_field, *group, "t", "o"))
+    for key, *rest, total, ok in (rows.iterator() if stream else rows):
         found[key][rest[0] if len(rest) == 1 else tuple(rest)] = [total, ok]
     return found
 
@@ -77,37 +111,39 @@ def _percent(total: int, ok: int) -> float | None:
     return round(100.0 * ok / total, 2) if total else None
 
 
-def _rolling_days(rows, key_field: str, rng: Range, step: timedelta, window: timedelta, tz) -> dict:
-    """The rolling share at the zone's midnights (every step.days days) and at rng.end. The window before a
-    midnight t is the whole local days [t − window, t) plus the hour starting at t (exact where a day has 24
-    hours); the point at rng.end sums whole days and the hourly cells of the two partial days at its edges."""
-    first = rng.start.astimezone(tz).date()
-    midnights = [m for m in (_midnight(first + timedelta(days=n), tz) for n in range(0, (rng.end - rng.start).days + 2,
-                                                                                      step.days)) if rng.start <= m <= rng.end]
-    days = _sums(rows.annotate(d=TruncDate("hour", tzinfo=tz)), key_field, "d")
-    midnight_cells = _sums(rows.filter(hour__in=midnights), key_field, "hour")
-    end_lo = rng.end - window  # the end point's window [end_lo, rng.end]: partial days at both edges in hours
-    end_days = (end_lo.astimezone(tz).date() + timedelta(days=1), rng.end.astimezone(tz).date())
-    edges = _sums(rows.filter(Q(hour__gte=end_lo, hour__lt=_midnight(end_days[0], tz))
-                              | Q(hour__gte=_midnight(end_days[1], tz), hour__lte=rng.end)), key_field)
+def _rolling_days(check, installations, online_accesses, key_field: str, rng: Range, step: timedelta,
+                  window: timedelta, tz) -> dict:
+    """The rolling share at the UTC midnights (every step.days days) and at rng.end. The window before a
+    midnight t is the whole days [t − window, t) plus the hour starting at t; the point at rng.end is
+    `window_sums` (whole days and the hourly cells of the two partial days at its edges)."""
+    first = rng.start.astimezone(dt_timezone.utc).date()
+    midnights = [m for m in (_midnight(first + timedelta(days=n)) for n in range(0, (rng.end - rng.start).days + 2,
+                                                                                  step.days)) if rng.start <= m <= rng.end]
     n_days = window.days
+    days = _sums(_rows(CheckDaily, check, installations, online_accesses)
+                 .filter(day__gte=first - timedelta(days=n_days), day__lte=rng.end.astimezone(dt_timezone.utc).date()),
+                 key_field, "day")
+    midnight_cells = _sums(_rows(CheckHourly, check, installations, online_accesses).filter(hour__in=midnights),
+                           key_field, "hour")
+    at_end = (window_sums(check, rng.end, installations=installations, online_accesses=online_accesses,
+                          by="host" if key_field == "online_access__host" else "target", window=window)
+              if not midnights or midnights[-1] < rng.end else {})
     result = {}
     for key, sums in days.items():
         series = []
         for t in midnights:
-            d = t.astimezone(tz).date()
+            d = t.date()
             total, ok = _add(sums, (d - timedelta(days=k) for k in range(1, n_days + 1)), midnight_cells[key].get(t))
-            series.append((t, _percent(total, ok)))
+            series.append((t.astimezone(tz), _percent(total, ok)))
         if not midnights or midnights[-1] < rng.end:
-            whole = (end_days[0] + timedelta(days=k) for k in range((end_days[1] - end_days[0]).days))
-            total, ok = _add(sums, whole, edges[key].get(()) if key in edges else None)
+            total, ok = at_end.get(key, (0, 0))
             series.append((rng.end, _percent(total, ok)))
         result[key] = series
     return result
 
 
-def _midnight(d: date, tz) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=tz)
+def _midnight(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=dt_timezone.utc)
 
 
 def _add(sums: dict, days, extra) -> tuple[int, int]:

@@ -1,18 +1,23 @@
 """Writing check results: samples, current state per target and check, hourly availability.
 
+The daily table (CheckDaily) is the hourly one summed by UTC day, added to in the same statement batch, so
+long-range availability reads a row per target and day.
+
 A sample row is kept for every failure, every change of state and, while nothing changes, one success
 per check every `SMART_PROBE_SAMPLE_EVERY_S` (300 s): a healthy fleet probed every minute writes a
 fifth of the rows, and every failure stays on record. The hourly table counts every run, so
 availability percentages are exact whatever the sampling.
 """
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 import django.dispatch
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import TruncDate
 
-from .models import CheckHourly, CheckSample, CheckState
+from .models import CheckDaily, CheckHourly, CheckSample, CheckState
 from .results import Result
 
 # Sent after each batch is committed, with `results` (a list of Result): alert evaluation listens.
@@ -98,20 +103,54 @@ def _apply(state: CheckState, r: Result, changed: bool) -> None:
 
 
 def _add_hourly(hourly: dict) -> None:
-    """Add runs and successes to the hourly rows (insert or increment: one statement per batch)."""
-    table = connection.ops.quote_name(CheckHourly._meta.db_table)
+    """Add runs and successes to the hourly and daily rows (insert or increment: a statement per 1,000 rows)."""
     adapt = connection.ops.adapt_datetimefield_value
-    rows = []
+    hours, days = [], defaultdict(lambda: [0, 0, None])
     for (key, hour), (total, ok, r) in hourly.items():
-        rows.extend([key, r.installation_id, r.online_access_id, r.check, adapt(hour), total, ok])
+        hours.append([key, r.installation_id, r.online_access_id, r.check, adapt(hour), total, ok])
+        cell = days[(key, hour.astimezone(dt_timezone.utc).date())]
+        cell[0], cell[1], cell[2] = cell[0] + total, cell[1] + ok, r
+    _upsert(CheckHourly, "hour", hours)
+    _upsert(CheckDaily, "day", [[key, r.installation_id, r.online_access_id, r.check,
+                                 connection.ops.adapt_datefield_value(day), total, ok]
+                                for (key, day), (total, ok, r) in days.items()])
+
+
+def _upsert(model, time_field: str, rows: list[list]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
     one = "(%s, %s, %s, %s, %s, %s, %s)"
-    count = len(rows) // 7
-    for i in range(0, count, 1000):
-        n = min(1000, count - i)
+    for i in range(0, len(rows), 1000):
+        chunk = rows[i:i + 1000]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (target_key, installation_id, online_access_id, check_type, hour, total, ok) "
-                f"VALUES {', '.join([one] * n)} ON CONFLICT (target_key, hour) DO UPDATE SET "
+                f"INSERT INTO {table} (target_key, installation_id, online_access_id, check_type, {time_field}, total, ok) "
+                f"VALUES {', '.join([one] * len(chunk))} ON CONFLICT (target_key, {time_field}) DO UPDATE SET "
                 f"total = {table}.total + excluded.total, ok = {table}.ok + excluded.ok",
-                rows[i * 7:(i + n) * 7])
+                [v for row in chunk for v in row])
 
+
+def rebuild_daily(since: datetime | None = None, *, hourly_model=CheckHourly, daily_model=CheckDaily) -> int:
+    """Recompute the daily rows from the hourly ones (from the UTC day of `since`, or all): for data written
+    straight into the hourly table (migrations, imports, fixtures). Returns the number of daily rows."""
+    first: date | None = since.astimezone(dt_timezone.utc).date() if since else None
+    hours = hourly_model.objects.all()
+    days = daily_model.objects.all()
+    if first:
+        hours = hours.filter(hour__gte=datetime(first.year, first.month, first.day, tzinfo=dt_timezone.utc))
+        days = days.filter(day__gte=first)
+    written = 0
+    with transaction.atomic():
+        days.delete()
+        batch = []
+        grouped = (hours.annotate(d=TruncDate("hour", tzinfo=dt_timezone.utc))
+                   .values("target_key", "installation_id", "online_access_id", "check_type", "d")
+                   .annotate(t=Sum("total"), o=Sum("ok")).order_by())
+        for row in grouped.iterator(chunk_size=5000):
+            batch.append(daily_model(target_key=row["target_key"], installation_id=row["installation_id"],
+                                     online_access_id=row["online_access_id"], check_type=row["check_type"],
+                                     day=row["d"], total=row["t"], ok=row["o"]))
+            if len(batch) >= 5000:
+                written += len(daily_model.objects.bulk_create(batch))
+                batch = []
+        written += len(daily_model.objects.bulk_create(batch))
+    return written

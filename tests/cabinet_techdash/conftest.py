@@ -73,7 +73,7 @@ def fill_world(world, t0):
                                       StatusSample, VersionEvent)
     from smart.probes.models import CheckHourly
     from smart.probes.results import Result
-    from smart.probes.store import Recorder
+    from smart.probes.store import Recorder, rebuild_daily
 
     T0 = t0
     rec = Recorder()
@@ -106,6 +106,7 @@ def fill_world(world, t0):
         CheckHourly.objects.bulk_create(
             CheckHourly(target_key=f"o{access.pk}:billing", online_access=access, check_type="billing",
                         hour=T0 + h * H, total=1, ok=1) for h in range(3))
+    rebuild_daily()
     return world
 
 

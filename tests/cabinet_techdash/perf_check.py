@@ -50,6 +50,10 @@ def test_timings(dealer):
             SELECT i.id, t, '', date_trunc('month', t)::date, '' FROM registry_installation i,
                  generate_series(%s::timestamptz - interval '30 days', %s::timestamptz, interval '1 hour') t""",
                     [now, now])
+    from smart.probes.store import rebuild_daily
+
+    rebuild_daily()
+    with connection.cursor() as cur:
         cur.execute("ANALYZE")
     print(f"\nfill: {time.perf_counter() - t0:.1f} s")
     for slug in SLUGS:

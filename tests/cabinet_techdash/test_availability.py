@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from smart.cabinet.dashboards import REGISTRY
 from smart.probes.models import CheckHourly
+from smart.probes.store import rebuild_daily
 
 from .conftest import T0, by_name, make_ctx
 
@@ -18,6 +19,7 @@ def _hours(target, check, days, failing=(), runs=60, online=False):
         rows.append(CheckHourly(target_key=key, check_type=check, hour=T0 + timedelta(hours=h), total=runs,
                                 ok=runs - bad, **({"online_access": target} if online else {"installation": target})))
     CheckHourly.objects.bulk_create(rows)
+    rebuild_daily()  # rows written straight into the hourly table
 
 
 def _q(slug, key):
