@@ -26,6 +26,24 @@ def test_kassist_per_day_and_over_the_interval(world, facts, make_ctx, panel):
                                                            {"client": "Завод-A-Звезда", "sum": 3}]
 
 
+
+def test_kassist_per_day_draws_the_clients_with_the_largest_day_not_the_largest_total(world, facts, make_ctx, panel,
+                                                                                        monkeypatch):
+    from smart.cabinet.dashboards import kassist as dashboard
+
+    zavod, bank = world.a.installations["zavod-a"], world.a.installations["bank-a"]
+    kassist(zavod, date(2026, 11, 3), 30, 0, 30, 0)  # one big day: peak 30, total 30
+    for d in range(5, 15):
+        kassist(bank, date(2026, 11, d), 5, 0, 5, 0)  # ten small days: peak 5, total 50
+    monkeypatch.setattr(dashboard, "MAX_SERIES", 1)
+    data = panel("kassist", "unique-day", make_ctx(world.a.dealer_admin))
+    assert by_name(data) == {"Завод-A-Звезда": [(datetime(2026, 11, 3, tzinfo=MSK), 30)]}
+    assert "1" in data["notice"] and "2" in data["notice"]
+    monkeypatch.setattr(dashboard, "MAX_SERIES", 2)
+    both = by_name(panel("kassist", "unique-day", make_ctx(world.a.dealer_admin)))
+    assert both["Банк-A-Рассвет"] == [(datetime(2026, 11, d, tzinfo=MSK), 5) for d in range(5, 15)]
+    assert "notice" not in panel("kassist", "unique-day", make_ctx(world.a.dealer_admin))
+
 def test_ad_groups(world, facts, make_ctx, panel):
     inst = world.a.installations["zavod-a"]
     user(inst, "law2", domain="LAW")

@@ -2,13 +2,14 @@
 used the kAssist add-in, as the links it processed per day (sysinfo carries this from May 2024)."""
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from smart.metrics.models import KassistDay
 
 from .base import Dashboard, Panel, register
-from ._series import chart, series, top
+from ._series import MAX_SERIES, chart, series, top_keys
 
 FIELDS = ("unique_links", "unmatched_links", "all_links", "active_links")
 
@@ -19,17 +20,31 @@ def _days(ctx):
                                       day__lte=ctx.tr.end.astimezone(ctx.tz).date()))
 
 
+def _client_peaks(ctx, field: str) -> dict[str, int]:
+    """{client name: its largest daily sum of `field`} for the clients with any, by name: the per-day sums and
+    their maximum both computed in the database (a client-day table of 1,000 clients × 90 days stays there)."""
+    daily = (_days(ctx).annotate(name=F("installation__client__display_name")).values("name", "day")
+             .annotate(v=Sum(field)).order_by())
+    sql, params = daily.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT d.name, MAX(d.v) FROM ({sql}) d GROUP BY d.name HAVING MAX(d.v) > 0 ORDER BY d.name",
+                       params)
+        return dict(cursor.fetchall())
+
+
 def per_day(field: str):
-    """One bar series per client: the field summed over the client's installations, per day."""
+    """One bar series per client: the field summed over the client's installations, per day; the clients with
+    the largest day drawn (ranked in the database, then only their days read)."""
     def query(ctx) -> dict:
-        rows = (_days(ctx).values("installation__client__display_name", "day").annotate(v=Sum(field))
+        kept, notice = top_keys(_client_peaks(ctx, field), MAX_SERIES)
+        rows = (_days(ctx).filter(installation__client__display_name__in=kept)
+                .values("installation__client__display_name", "day").annotate(v=Sum(field))
                 .order_by("installation__client__display_name", "day"))
         named = defaultdict(list)
         for r in rows:
             if r["v"]:
                 named[r["installation__client__display_name"]].append((r["day"], r["v"]))
-        kept, notice = top(dict(named))
-        return chart(series(kept, ctx.tz), notice=notice, log=True, legend=["max", "last"])
+        return chart(series(dict(named), ctx.tz), notice=notice, log=True, legend=["max", "last"])
     return query
 
 
