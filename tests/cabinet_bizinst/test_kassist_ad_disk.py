@@ -44,6 +44,7 @@ def test_kassist_per_day_draws_the_clients_with_the_largest_day_not_the_largest_
     assert both["Банк-A-Рассвет"] == [(datetime(2026, 11, d, tzinfo=MSK), 5) for d in range(5, 15)]
     assert "notice" not in panel("kassist", "unique-day", make_ctx(world.a.dealer_admin))
 
+
 def test_ad_groups(world, facts, make_ctx, panel):
     inst = world.a.installations["zavod-a"]
     user(inst, "law2", domain="LAW")
