@@ -10,8 +10,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone as dt_timezone
 from functools import lru_cache
 
-from django.db.models import Case, Count, Exists, F, IntegerField, When, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Cast, Trunc
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, IntegerField, When, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Collate, Trunc
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
@@ -313,6 +314,11 @@ def _listed_at_newest(installations, rng: Range, domains, batch: int = 200):
     asked for in batches of OR-ed conditions, each an index range scan on (installation, last_seen), never a
     per-session subquery."""
     newest = newest_reports(installations, rng)
+    return _listed(newest, domains, batch), newest
+
+
+def _listed(newest: dict[int, datetime], domains, batch: int = 200) -> list:
+    """The querysets of the sessions listed at {installation: report time t}, as `_listed_at_newest` says."""
     by_time = defaultdict(list)
     for inst, t in newest.items():
         by_time[t].append(inst)
@@ -321,24 +327,46 @@ def _listed_at_newest(installations, rng: Range, domains, batch: int = 200):
     for i in range(0, len(groups), batch):
         q = Q()
         for t, insts in groups[i:i + batch]:
-            q |= Q(installation_id__in=insts, first_seen__lte=t, last_seen__gte=t)
+            q |= Q(installation_id__in=sorted(insts), first_seen__lte=t, last_seen__gte=t)
         rows = SessionEvent.objects.filter(q)
         found.append(rows.filter(domain__in=domains) if domains else rows)
-    return found, newest
+    return found
 
 
-def connected_sessions(installations, rng: Range, domains=None) -> list[dict]:
-    """Sessions listed by each installation's newest report in the range, unordered (the panel orders them by
-    client and host)."""
-    batches, newest = _listed_at_newest(installations, rng, domains)
-    rows = [r for qs in batches for r in qs.values("installation_id", "login", "started_at", "ip", "browser", "domain")]
+# The table's order: client, host, login, IP, compared by code point as Python compares str (PostgreSQL's "C"
+# collation; SQLite's default), so that batches ordered in the database merge in Python.
+SESSION_ORDER = ("installation__client__display_name", "installation__name", "login", "ip")
+
+
+def _by_code_point(field: str):
+    return Collate(field, "C") if connection.vendor == "postgresql" else F(field)
+
+
+def connected_page(installations, rng: Range, domains=None, limit: int = 2000,
+                   batch: int = 200) -> tuple[list[dict], dict, int]:
+    """(the first `limit` sessions listed by each installation's newest report in the range, in the table's
+    order, with the client's and the installation's names and the report time; {(installation id, login): how
+    many IPs the login has in all the listed sessions} for those logins; how many sessions are listed).
+    Ordered, cut and counted in the database: a fleet lists tens of thousands of sessions."""
+    batches, newest = _listed_at_newest(installations, rng, domains, batch)
+    fields = ("installation_id", "login", "started_at", "ip", "browser", "domain", *SESSION_ORDER[:2])
+    order = [_by_code_point(f).asc() for f in SESSION_ORDER] + ["started_at", "pk"]
+    rows = [r for qs in batches for r in qs.order_by(*order).values(*fields)[:limit]]
+    rows.sort(key=lambda r: tuple(r[f] for f in SESSION_ORDER))
+    rows = rows[:limit]
+    ips = {}  # asked of the shown installations alone: an index range scan each
+    for qs in _listed({r["installation_id"]: newest[r["installation_id"]] for r in rows}, domains, batch):
+        ips.update({(inst, login): n for inst, login, n in qs.values("installation_id", "login")
+                    .annotate(n=Count("ip", distinct=True)).values_list("installation_id", "login", "n")})
     for r in rows:
         r["report_time"] = newest[r["installation_id"]]
-    return rows
+    total = sum(qs.count() for qs in batches) if len(rows) >= limit else len(rows)
+    return rows, ips, total
 
 
 def connected_logins(installations, rng: Range, domains=None) -> int:
-    """How many distinct (installation, login) pairs `connected_sessions` lists, counted in the database."""
+    """How many distinct (installation, login) pairs the sessions of `connected_page` have, counted in the
+    database."""
     batches, _newest = _listed_at_newest(installations, rng, domains)
     return sum(qs.values("installation_id", "login").distinct().count() for qs in batches)
 

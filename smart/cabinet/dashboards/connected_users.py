@@ -1,6 +1,4 @@
 """B §F "Connected users": who holds a licence seat, as the newest sysinfo report in the range lists them."""
-from collections import defaultdict
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,19 +11,13 @@ MAX_ROWS = 2000  # a table a person reads; the count panel counts them all
 
 
 def connected(ctx) -> dict:
-    rows = qt.connected_sessions(ctx.installations.values("pk"), ctx.range, ctx.values("domain"))
-    info = qt.installation_info({r["installation_id"] for r in rows})
-    ips = defaultdict(set)
-    for r in rows:
-        ips[(r["installation_id"], r["login"])].add(r["ip"])
-    listed = [(info[r["installation_id"]], r) for r in rows if r["installation_id"] in info]
-    listed.sort(key=lambda p: (p[0]["client"], p[0]["name"], p[1]["login"], p[1]["ip"]))
+    rows, ips, total = qt.connected_page(ctx.installations.values("pk"), ctx.range, ctx.values("domain"), MAX_ROWS)
     out = []
-    for i, r in listed[:MAX_ROWS]:
-        n = len(ips[(r["installation_id"], r["login"])])
-        row = {"client": i["client"], "host": i["name"], "login": r["login"], "started_at": r["started_at"],
-               "ip": r["ip"], "ips": n, "browser": r["browser"], "domain": r["domain"],
-               "report_time": r["report_time"]}
+    for r in rows:
+        n = ips.get((r["installation_id"], r["login"]), 1)
+        row = {"client": r["installation__client__display_name"], "host": r["installation__name"],
+               "login": r["login"], "started_at": r["started_at"], "ip": r["ip"], "ips": n, "browser": r["browser"],
+               "domain": r["domain"], "report_time": r["report_time"]}
         if n > 1:  # B §F: one login from several addresses: a seat shortage, or leaked credentials
             row["_cell_class"] = {"login": "warn", "ips": "warn"}
         out.append(link_row(row, r["installation_id"], "host"))
@@ -36,9 +28,9 @@ def connected(ctx) -> dict:
                     col("domain", _("Domain")), col("report_time", _("Report"), "datetime")],
         "rows": out,
     }
-    if len(listed) > MAX_ROWS:
+    if total > MAX_ROWS:
         data["notice"] = _("The first %(shown)s of %(total)s sessions (by client and host): choose a client, a host "
-                           "or a domain to see the rest.") % {"shown": MAX_ROWS, "total": len(listed)}
+                           "or a domain to see the rest.") % {"shown": MAX_ROWS, "total": total}
     return no_data_notice(data)
 
 

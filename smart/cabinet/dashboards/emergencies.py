@@ -8,7 +8,6 @@ Decisions where C §3 is open: "current" means firing now, plus what resolved wi
 history below the live rows. The Priority variable offers both scales: P1–P4 (D §1.2) and the legacy K1–K5
 kept for filter compatibility; choosing several matches any of them.
 """
-from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -49,20 +48,41 @@ def _days(ctx) -> float:
     return max(0.0, (ctx.now - ctx.tr.start).total_seconds() / 86400)
 
 
-def _card_url(inst_id, client_id) -> str | None:
-    if inst_id:
-        return reverse("cabinet:installation", args=[inst_id])
-    if client_id:
-        return reverse("cabinet:client", args=[client_id])
-    return None
+_SENTINEL = 987654321  # an id no table holds, replaced in the reversed pattern by the row's
 
 
-def _actions(alert_state, acknowledged, snoozed, pk) -> list[dict]:
-    if alert_state != State.FIRING:
-        return []
-    names = ["unack" if acknowledged else "ack"] + (["unsnooze"] if snoozed else ["snooze1h", "snooze_morning"])
-    return [{"action": a, "label": str(SHORT_LABELS[a]), "title": str(ACTION_LABELS[a]),
-             "url": reverse("cabinet:alert-action", args=[pk, a])} for a in names]
+class _Urls:
+    """The links of one table: each URL pattern reversed once, then filled with the row's id (a table links
+    thousands of rows)."""
+
+    def __init__(self):
+        self.patterns = {}
+        self.runbooks = {}
+
+    def _with_id(self, name: str, pk: int, *rest) -> str:
+        key = (name, *rest)
+        if key not in self.patterns:
+            self.patterns[key] = reverse(name, args=[_SENTINEL, *rest])
+        return self.patterns[key].replace(str(_SENTINEL), str(pk))
+
+    def card(self, inst_id, client_id) -> str | None:
+        if inst_id:
+            return self._with_id("cabinet:installation", inst_id)
+        if client_id:
+            return self._with_id("cabinet:client", client_id)
+        return None
+
+    def runbook(self, rule: str) -> str:
+        if rule not in self.runbooks:
+            self.runbooks[rule] = reverse("alerts-runbook", args=[rule])
+        return self.runbooks[rule]
+
+    def actions(self, alert_state, acknowledged, snoozed, pk) -> list[dict]:
+        if alert_state != State.FIRING:
+            return []
+        names = ["unack" if acknowledged else "ack"] + (["unsnooze"] if snoozed else ["snooze1h", "snooze_morning"])
+        return [{"action": a, "label": str(SHORT_LABELS[a]), "title": str(ACTION_LABELS[a]),
+                 "url": self._with_id("cabinet:alert-action", pk, a)} for a in names]
 
 
 def col(key, title, kind="text"):
@@ -70,26 +90,25 @@ def col(key, title, kind="text"):
 
 
 def table(ctx) -> dict:
-    since = ctx.now - timedelta(days=_days(ctx))
-    visible = visible_alerts(ctx).filter(Q(state=State.FIRING) | Q(state=State.RESOLVED, resolved_at__gte=since))
-    info = {pk: rest for pk, *rest in visible.values_list("pk", "installation_id", "client_id", "snoozed_until")}
+    urls = _Urls()
+    firing, resolved, yes = _("firing"), _("resolved"), _("yes")
     rows = []
-    for r in emergencies(ctx.now, dealer_ids=ctx.dealer_ids, days=_days(ctx)):
-        if r["id"] not in info or (r["resolved_at"] and r["resolved_at"] > ctx.tr.end):
+    for row in emergencies(ctx.now, dealer_ids=ctx.dealer_ids, days=_days(ctx), alerts=visible_alerts(ctx)):
+        if row["resolved_at"] and row["resolved_at"] > ctx.tr.end:
             continue
-        inst_id, client_id, snoozed_until = info[r["id"]]
+        inst_id, client_id, snoozed_until = row.pop("installation_id"), row.pop("client_id"), row.pop("snoozed_until")
         snoozed = bool(snoozed_until and snoozed_until > ctx.now)
-        row = {k: v for k, v in r.items()}
-        row["state_text"] = _("firing") if r["state"] == State.FIRING else _("resolved")
-        row["ack_text"] = _("yes") if r["acknowledged"] else ""
+        state, acknowledged = row["state"], row["acknowledged"]
+        row["state_text"] = firing if state == State.FIRING else resolved
+        row["ack_text"] = yes if acknowledged else ""
         row["snoozed_until"] = snoozed_until if snoozed else None
-        row["actions"] = _actions(r["state"], r["acknowledged"], snoozed, r["id"])
-        links = {"rule": reverse("alerts-runbook", args=[r["rule"]])}
-        if url := _card_url(inst_id, client_id):
+        row["actions"] = urls.actions(state, acknowledged, snoozed, row["id"])
+        links = {"rule": urls.runbook(row["rule"])}
+        if url := urls.card(inst_id, client_id):
             links["client"] = url
         row["_links"] = links
-        row["_class"] = f"row-{r['state']}" + (" row-acknowledged" if r["acknowledged"] else "")
-        row["_cell_class"] = {"priority": f"prio-{r['priority']}"}
+        row["_class"] = f"row-{state}" + (" row-acknowledged" if acknowledged else "")
+        row["_cell_class"] = {"priority": f"prio-{row['priority']}"}
         rows.append(row)
     columns = [
         col("client", _("Client")), col("actions", "", "actions"), col("manager", _("Manager")), col("legacy_priority", _("Pr.")),
