@@ -2,6 +2,7 @@
 used the kAssist add-in, as the links it processed per day (sysinfo carries this from May 2024)."""
 from collections import defaultdict
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,10 @@ def _client_peaks(ctx, field: str) -> dict[str, int]:
     their maximum both computed in the database (a client-day table of 1,000 clients × 90 days stays there)."""
     daily = (_days(ctx).annotate(name=F("installation__client__display_name")).values("name", "day")
              .annotate(v=Sum(field)).order_by())
-    sql, params = daily.query.sql_with_params()
+    try:
+        sql, params = daily.query.sql_with_params()
+    except EmptyResultSet:  # no installation in scope
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT d.name, MAX(d.v) FROM ({sql}) d GROUP BY d.name HAVING MAX(d.v) > 0 ORDER BY d.name",
                        params)
