@@ -182,6 +182,9 @@ STATICFILES_DIRS = [("plotly", _plotly_dir())]  # /static/plotly/plotly.min.js f
 # Ingest limits (D §3.5 X4, X6).
 SMART_ARCHIVE_DIR = Path(os.environ.get("SMART_ARCHIVE_DIR", DATA_DIR / "archive"))
 SMART_UPLOAD_MAX_BYTES = int(os.environ.get("SMART_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
+# Threads kept for Django's requests under ASGI, each with its database connection (smart/ingest/asgi.py
+# ThreadLender); 0: a thread and a connection per request, as Django does by default.
+SMART_WEB_THREADS = int(os.environ.get("SMART_WEB_THREADS", 16))
 SMART_UPLOADS_PER_NAME_PER_HOUR = int(os.environ.get("SMART_UPLOADS_PER_NAME_PER_HOUR", 12))
 SMART_FILE_NAME_MAX = 128
 SMART_JOB_MAX_ATTEMPTS = int(os.environ.get("SMART_JOB_MAX_ATTEMPTS", 5))

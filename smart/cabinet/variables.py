@@ -13,10 +13,11 @@ LABELS = {
     "host": _("Host"), "domain": _("Domain"), "checktype": _("Check type"), "login": _("Login"),
     "user": _("User"), "search_source": _("Query source"),
     "search_status": _("Search status"), "search_type": _("Search type"), "search_catalog": _("Catalog"),
-    "search_threshold": _("Search time threshold"),
+    "search_threshold": _("Search time threshold"), "card_search": _("Card search"),
     "server": _("Server"), "series": _("Series"), "alert": _("Emergency type"), "priority": _("Priority"),
 }
 MAX_OPTIONS = 2000
+TEXT = {"card_search"}  # free-text filters: a search box instead of a list of options
 
 
 def _without(ctx, name):
@@ -60,7 +61,9 @@ def _options(name, ctx) -> list[tuple[str, str]]:
     if name == "login":
         qs = ctx.online_accesses.order_by("firm", "login")
         return [(str(o.pk), f"{o.firm}: {o.login}") for o in qs[:MAX_OPTIONS]]
-    if name == "user":  # the installations' user accounts (B §G "Пользователь")
+    if name in TEXT:
+        return []
+    if name == "user":  # the installations' user accounts (B §G "Пользователь", B §C)
         from smart.metrics.models import KnownUser
 
         qs = (KnownUser.objects.filter(installation__in=ctx.installations.values("pk"))
@@ -92,5 +95,6 @@ def options_for(names, ctx) -> list[dict]:
         if name in ("dealer",) and not scope.is_operator(ctx.user):
             continue  # a dealer's people see one dealer: no selector
         result.append({"name": name, "label": str(LABELS[name]), "selected": ctx.values(name),
+                       "kind": "text" if name in TEXT else "options",
                        "options": [{"value": v, "label": label} for v, label in _options(name, ctx)]})
     return result

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -92,6 +93,8 @@ def dashboard_page(request, slug):
         "starred": bool(pref and slug in (pref.favourites or [])),
         "month_warning": any(p.monthly for p in panels) and ctx.tr.crosses_month(),
         "panels_meta": [{"key": p.key, "kind": p.kind, "unit": p.unit, "monthly": p.monthly} for p in panels],
+        "prefetch": {"url": reverse("cabinet:panel-data", args=[slug, "PANEL"]), "keys": [p.key for p in panels],
+                     "from": ctx.tr.raw_from, "to": ctx.tr.raw_to, "vars": [v["name"] for v in vars_]},
     })
 
 

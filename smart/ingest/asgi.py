@@ -4,16 +4,19 @@
 answered here so that a body streams to the archive's temp file as it arrives: memory stays flat for a
 200 MB upload, `Expect: 100-continue` is answered only once the headers pass (the server sends
 `100 Continue` on the first receive), and an oversized upload gets 413 before its body is read.
-Everything else goes to Django.
+Everything else goes to Django, on a thread lent by `web_threads` (see ThreadLender).
 """
 import asyncio
+import inspect
 import json
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
+from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -45,11 +48,8 @@ async def in_thread(fn, *args):
 
 
 def close_db_connections(timeout: float = 10) -> None:
-    """Close the database connections held by the pool's threads (shutdown, test teardown)."""
-    import threading
-
-    from django.db import connections
-
+    """Close the database connections held by the pools' threads (shutdown, test teardown)."""
+    web_threads.close_db_connections(timeout)
     threads = len(_db_pool._threads)
     if not threads:
         return
@@ -63,6 +63,49 @@ def close_db_connections(timeout: float = 10) -> None:
         future.result(timeout)
 
 
+class ThreadLender:
+    """Long-lived threads for Django's requests.
+
+    Django's ASGI handler runs a request's sync code (middleware, view) on a thread it starts for that request, so
+    every request opened a database connection of its own: on PostgreSQL a backend started, authenticated and
+    warmed its catalogue caches for each panel of a dashboard (tens of milliseconds each). A request here
+    borrows a single-thread executor instead (asgiref's ThreadSensitiveContext with an executor: Django's own
+    context inside it then uses it) and gives it back when answered; a kept thread keeps its connection between
+    requests under CONN_MAX_AGE, as a threaded WSGI server's threads do. Requests still run side by side: when
+    every kept thread is busy a new one is started, and closed after its request beyond `keep` idle ones.
+    """
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self._idle: list[ThreadPoolExecutor] = []
+        self._lock = threading.Lock()
+
+    def borrow(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()  # the most recently used: its connection is the freshest
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="web")
+
+    def give_back(self, executor: ThreadPoolExecutor) -> None:
+        with self._lock:
+            if len(self._idle) < self.keep:
+                self._idle.append(executor)
+                return
+        executor.submit(connections.close_all)
+        executor.shutdown(wait=False)
+
+    def close_db_connections(self, timeout: float = 10) -> None:
+        with self._lock:
+            idle = list(self._idle)
+        for future in [executor.submit(connections.close_all) for executor in idle]:
+            future.result(timeout)
+
+
+# ThreadSensitiveContext takes an executor in recent asgiref (3.13 here); without that, Django's own way (keep=0).
+web_threads = ThreadLender(keep=settings.SMART_WEB_THREADS
+                           if "executor" in inspect.signature(ThreadSensitiveContext).parameters else 0)
+
+
 class IngestRouter:
     def __init__(self, app):
         self.app = app
@@ -70,6 +113,13 @@ class IngestRouter:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in UPLOAD_PATHS:
             await Upload(scope, receive, send, UPLOAD_PATHS[scope["path"]]).run()
+        elif scope["type"] == "http" and web_threads.keep:
+            executor = web_threads.borrow()
+            try:
+                async with ThreadSensitiveContext(executor=executor):
+                    await self.app(scope, receive, send)
+            finally:
+                web_threads.give_back(executor)
         else:
             await self.app(scope, receive, send)
 

@@ -3,7 +3,7 @@ managers, and the original's default home dashboard. 11 panels, one series per i
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, F, Max
 from django.db.models.functions import Trunc
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +13,7 @@ from .. import queries_bizinst as qb
 from . import _users as users
 from .base import Dashboard, Panel, register
 from .managers import month_to_date_chart, rollup_chart
-from ._series import chart, domain_notice, series, top
+from ._series import MAX_SERIES, chart, domain_notice, series, top, top_keys
 
 KASSIST_WINDOW = timedelta(days=30)  # A §3.4 decision: a rolling 30-day sum
 
@@ -24,22 +24,28 @@ def used_licences(ctx) -> dict:
 
 
 def free_licences(ctx) -> dict:
-    """§3.2: seats in the reg-file − occupied seats (the hour's or day's smallest margin)."""
+    """§3.2: seats in the reg-file − occupied seats (the hour's or day's smallest margin). Past MAX_SERIES
+    installations, the largest margins are ranked in the database and only the kept series fetched."""
     lab = qb.labels(ctx.installations)
     start, end = ctx.tr.start, ctx.tr.end
     if end - start <= timedelta(days=41):
-        rows = (HourlyRollup.objects.filter(installation__in=ctx.installation_ids, hour__gte=start, hour__lt=end,
-                                            seats_total__isnull=False, seats_used_max__isnull=False)
-                .order_by("installation_id", "hour").values_list("installation_id", "hour", "seats_total", "seats_used_max"))
+        rows = HourlyRollup.objects.filter(hour__gte=start, hour__lt=end)
+        cols = ("installation_id", "hour", "seats_total", "seats_used_max")
     else:
-        rows = (DailyRollup.objects.filter(installation__in=ctx.installation_ids, day__gte=start.date(), day__lte=end.date(),
-                                           seats_total__isnull=False, seats_used_max__isnull=False)
-                .order_by("installation_id", "day").values_list("installation_id", "day", "seats_total", "seats_used_max"))
+        rows = DailyRollup.objects.filter(day__gte=start.date(), day__lte=end.date())
+        cols = ("installation_id", "day", "seats_total", "seats_used_max")
+    rows = rows.filter(seats_total__isnull=False, seats_used_max__isnull=False)
+    ids, notice = ctx.installation_ids, None
+    if len(ids) > MAX_SERIES:
+        peaks = dict(rows.filter(installation__in=ids).values("installation_id")
+                     .annotate(p=Max(F("seats_total") - F("seats_used_max"))).order_by("installation_id")
+                     .values_list("installation_id", "p"))
+        ids, notice = top_keys(peaks, MAX_SERIES)
     named = defaultdict(list)
-    for inst, t, total, used in rows.iterator(chunk_size=10000):
+    for inst, t, total, used in rows.filter(installation__in=ids).order_by(*cols[:2]).values_list(*cols):
         named[qb.series_name(lab.get(inst))].append((t, total - used))
-    kept, notice = top(dict(named))
-    notices = " ".join(n for n in (notice, domain_notice(ctx)) if n) or None
+    kept, notice_all = top(dict(named))
+    notices = " ".join(n for n in (notice or notice_all, domain_notice(ctx)) if n) or None
     return chart(series(kept, ctx.tz, fill="tozeroy"), notice=notices, legend=["min", "max", "last"])
 
 
@@ -64,30 +70,52 @@ def failed_searches(ctx) -> dict:
     return chart(series(kept, ctx.tz, shape="hv", fill="tozeroy"), notice=notice, legend=["mean", "last", "max"])
 
 
+def _window_peak(by_day: dict, start_day, end_day):
+    """The largest trailing-30-day sum on the days of [start_day, end_day], from {day: requests} in day order:
+    the sum grows only when a day enters the window, so it peaks at the range start or on a day with requests."""
+    days = list(by_day)
+    best = window = lo = hi = 0
+    for d in [start_day, *(x for x in days if start_day < x <= end_day)]:
+        while hi < len(days) and days[hi] <= d:
+            window += by_day[days[hi]]
+            hi += 1
+        while lo < hi and days[lo] <= d - KASSIST_WINDOW:
+            window -= by_day[days[lo]]
+            lo += 1
+        best = max(best, window)
+    return best
+
+
+def _rolling(by_day: dict, first, start_day, end_day) -> list:
+    points, window, day = [], 0, first
+    while day <= end_day:  # a running 30-day sum: add the day, drop the one leaving the window
+        window += by_day.get(day, 0) - by_day.get(day - KASSIST_WINDOW, 0)
+        if day >= start_day:
+            points.append((day, window or None))
+        day += timedelta(days=1)
+    return points
+
+
 def kassist_rolling(ctx) -> dict:
     """§3.4: DB requests through kAssist over the trailing 30 days, per installation and day; installations
-    with no kAssist use have no series (the value "cannot be zero")."""
+    with no kAssist use have no series (the value "cannot be zero"). Only days with requests are read."""
     lab = qb.labels(ctx.installations)
     first = (ctx.tr.start - KASSIST_WINDOW).astimezone(ctx.tz).date()
     start_day, end_day = ctx.tr.start.astimezone(ctx.tz).date(), ctx.tr.end.astimezone(ctx.tz).date()
     rows = (DailyRollup.objects.filter(installation__in=ctx.installation_ids, day__gte=first, day__lte=end_day)
-            .order_by("installation_id", "day").values_list("installation_id", "day", "kassist_requests"))
+            .exclude(kassist_requests=0).order_by("installation_id", "day")
+            .values_list("installation_id", "day", "kassist_requests"))
     per = defaultdict(dict)
     for inst, day, n in rows:
-        per[inst][day] = n or 0
-    named = {}
+        per[inst][day] = n
+    chosen = {}  # series name → (installation, peak); a later installation of the same name replaces it
     for inst, by_day in per.items():
-        points, window, day = [], 0, first
-        while day <= end_day:  # a running 30-day sum: add the day, drop the one leaving the window
-            window += by_day.get(day, 0) - by_day.get(day - KASSIST_WINDOW, 0)
-            if day >= start_day:
-                points.append((day, window or None))
-            day += timedelta(days=1)
-        if any(v for _t, v in points):
-            named[qb.series_name(lab.get(inst))] = points
-    kept, notice = top(named)
+        if (peak := _window_peak(by_day, start_day, end_day)) > 0:
+            chosen[qb.series_name(lab.get(inst))] = (inst, peak)
+    names, notice = top_keys({name: peak for name, (_i, peak) in chosen.items()}, MAX_SERIES)
+    named = {name: _rolling(per[chosen[name][0]], first, start_day, end_day) for name in names}
     notices = " ".join(n for n in (notice, domain_notice(ctx)) if n) or None
-    return chart(series(kept, ctx.tz), notice=notices, legend=["last"])
+    return chart(series(named, ctx.tz), notice=notices, legend=["last"])
 
 
 def licences(ctx) -> dict:

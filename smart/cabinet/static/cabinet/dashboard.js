@@ -9,8 +9,9 @@
   const panelsMeta = JSON.parse(document.getElementById("panels-meta").textContent);
   const tz = dash.dataset.tz;
   const timers = [];
-  // Read by the browser tests and the bench: every panel is drawn once `drawn` reaches `panels`.
-  window.SMART_DASH = { drawn: 0, panels: panelsMeta.length, errors: [], charts: {} };
+  // Read by the browser tests and the bench: every panel is drawn once `drawn` reaches `panels`; `drawnAt` is
+  // performance.now() when that first happened.
+  window.SMART_DASH = { drawn: 0, panels: panelsMeta.length, errors: [], charts: {}, drawnAt: null };
 
   function currentParams() { return new URLSearchParams(window.location.search); }
 
@@ -26,11 +27,26 @@
   /* ---------- time in the user's zone ---------- */
   const fmt = new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "ru-RU",
     { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  // One formatter for the page: building an Intl.DateTimeFormat costs far more than formatting with one, and a
+  // chart converts every point.
+  const wallClock = new Intl.DateTimeFormat("en-CA", { timeZone: tz, hourCycle: "h23",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   function localIso(d) {  // wall-clock in the user's zone, as Plotly expects for a date axis
-    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: tz, hourCycle: "h23",
-      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
-      .formatToParts(d).map((x) => [x.type, x.value]));
+    const parts = {};
+    for (const x of wallClock.formatToParts(d)) parts[x.type] = x.value;
     return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  }
+  // Series of one chart (and of the panels of a dashboard) mostly share their time points: each distinct
+  // server time is converted once.
+  const wallOf = new Map();
+  function localX(x) {
+    let v = wallOf.get(x);
+    if (v === undefined) {
+      if (wallOf.size >= 100000) wallOf.clear();
+      v = localIso(new Date(x));
+      wallOf.set(x, v);
+    }
+    return v;
   }
   function showTime(v) { const d = new Date(v); return isNaN(d) ? v : fmt.format(d); }
 
@@ -51,47 +67,79 @@
       shortMonths: ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
       date: "%d.%m.%Y", decimal: ",", thousands: " " } });
   }
+  // Plotly lays out its SVG legend by measuring the text of every entry (about a millisecond each, seconds for
+  // hundreds of series): past this many series the legend is a list of buttons under the chart instead, with the
+  // same clicks. Past HOVER_UNIFIED_MAX the hover names the series under the cursor rather than listing them all.
+  const LEGEND_SVG_MAX = 20, HOVER_UNIFIED_MAX = 60;
+  // A legend click isolates a series (again: shows all), shift-click adds or removes one (Grafana).
+  function toggleSeries(plot, i, shift) {
+    const vis = plot.data.map((d) => d.visible === undefined || d.visible === true);
+    let next;
+    if (shift) { next = vis.slice(); next[i] = !next[i]; }
+    else { const only = vis[i] && vis.filter(Boolean).length === 1; next = vis.map((_, j) => only || j === i); }
+    Plotly.restyle(plot, { visible: next.map((v) => (v ? true : "legendonly")) }, [...Array(vis.length).keys()]);
+  }
+  function drawLegend(box, series) {  // before the chart: the chart takes the height the legend leaves
+    box.innerHTML = series.map((s, i) => `<button type="button" class="legend-item" data-series="${i}" title="${esc(s.name)}"><i></i>${esc(s.name)}</button>`).join("");
+  }
+  function bindLegend(box, plot) {  // after it: Plotly has chosen the colours
+    const items = box.children, full = plot._fullData || [];
+    for (let i = 0; i < items.length; i++) {
+      const d = full[i] || {};
+      items[i].firstChild.style.background = (d.line && d.line.color) || (d.marker && d.marker.color) || "";
+    }
+    const sync = () => plot.data.forEach((d, i) => items[i].classList.toggle("off", d.visible === "legendonly"));
+    box.addEventListener("click", (ev) => {
+      const item = ev.target.closest("[data-series]"); if (!item) return;
+      toggleSeries(plot, +item.dataset.series, ev.shiftKey);
+      sync();
+    });
+  }
   function drawChart(el, meta, data) {
     const series = data.series || [];
+    el.classList.remove("with-legend");
     if (!series.length || series.every((s) => !s.x.length)) {
       el.innerHTML = `<div class="nodata">${t("No data")}</div>`;
       return;
     }
     const bars = meta.kind === "bars";
     const traces = series.map((s) => ({
-      name: s.name, x: s.x.map((x) => localIso(new Date(x))), y: s.y,
+      name: s.name, x: s.x.map(localX), y: s.y,
       type: bars ? "bar" : "scatter", mode: s.mode || "lines", line: { shape: s.shape || "linear", width: 1.5 },
       connectgaps: false, hovertemplate: `%{y}${data.unit ? " " + data.unit : ""}<extra>%{fullData.name}</extra>`,
     }));
+    const htmlLegend = series.length > LEGEND_SVG_MAX;
+    let plot = el, legend = null;
+    el.innerHTML = "";
+    if (htmlLegend) {
+      el.classList.add("with-legend");
+      el.innerHTML = `<div class="chart-plot"></div><div class="chart-legend" data-legend></div>`;
+      plot = el.firstChild; legend = el.lastChild;
+      drawLegend(legend, series);
+    }
     const logY = data.log === true;  // a logarithmic y axis (A §4.2); plotly.js 3+ places shapes in data units
     const bandY = (v) => (logY ? Math.max(v, 0.5) : v);  // there, only no 0 or below (it would stretch the axis)
     const shapes = (data.bands || []).map((b) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y",
       y0: bandY(b.from), y1: bandY(b.to), fillcolor: b.color, opacity: 0.12, line: { width: 0 }, layer: "below" }));
     const layout = {
-      margin: { l: 48, r: 12, t: 8, b: 32 }, height: el.clientHeight || 300, barmode: data.stack ? "stack" : "group",
+      margin: { l: 48, r: 12, t: 8, b: 32 }, height: plot.clientHeight || 300, barmode: data.stack ? "stack" : "group",
       xaxis: { type: "date", range: [localIso(new Date(data.range.from)), localIso(new Date(data.range.to))] },
       yaxis: logY ? { title: { text: data.unit || "" }, type: "log", dtick: 1 } : { title: { text: data.unit || "" }, rangemode: "tozero" }, shapes,
-      legend: { orientation: "h", y: -0.15 }, showlegend: series.length > 1, hovermode: "x unified",
+      legend: { orientation: "h", y: -0.15 }, showlegend: series.length > 1 && !htmlLegend,
+      hovermode: series.length > HOVER_UNIFIED_MAX ? "closest" : "x unified",
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     };
-    el.innerHTML = "";
-    Plotly.newPlot(el, traces, layout, { displaylogo: false, responsive: true, doubleClick: false, locale: lang,
+    Plotly.newPlot(plot, traces, layout, { displaylogo: false, responsive: true, doubleClick: false, locale: lang,
       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] });
-    window.SMART_DASH.charts[el.closest("[data-panel]").dataset.panel] = el;
-    // Legend: a click isolates a series (again: shows all), shift-click adds or removes one (Grafana).
-    el.on("plotly_legendclick", (ev) => {
-      const n = ev.data.length, i = ev.curveNumber;
-      const vis = ev.data.map((d) => d.visible === undefined || d.visible === true);
-      const shift = ev.event && ev.event.shiftKey;
-      let next;
-      if (shift) { next = vis.slice(); next[i] = !next[i]; }
-      else { const only = vis[i] && vis.filter(Boolean).length === 1; next = vis.map((_, j) => only || j === i); }
-      Plotly.restyle(el, { visible: next.map((v) => (v ? true : "legendonly")) }, [...Array(n).keys()]);
+    window.SMART_DASH.charts[el.closest("[data-panel]").dataset.panel] = plot;
+    if (legend) bindLegend(legend, plot);
+    plot.on("plotly_legendclick", (ev) => {
+      toggleSeries(plot, ev.curveNumber, ev.event && ev.event.shiftKey);
       return false;
     });
-    el.on("plotly_legenddoubleclick", () => false);
+    plot.on("plotly_legenddoubleclick", () => false);
     // Drag-to-zoom applies to every panel: the range becomes absolute and the dashboard re-queries.
-    el.on("plotly_relayout", (ev) => {
+    plot.on("plotly_relayout", (ev) => {
       const r = ev["xaxis.range"] || [];
       const a = ev["xaxis.range[0]"] || r[0], b = ev["xaxis.range[1]"] || r[1];
       if (a && b) setRange(String(a).slice(0, 16).replace(" ", "T"), String(b).slice(0, 16).replace(" ", "T"));
@@ -191,8 +239,11 @@
     const body = section.querySelector("[data-body]");
     const notice = section.querySelector(".panel-notice");
     const url = dash.dataset.panelUrl.replace("PANEL", meta.key) + window.location.search;
+    // The first load takes the answer the page asked for while it was parsed (dashboard.html); later loads ask.
+    const early = window.SMART_PREFETCH && window.SMART_PREFETCH[meta.key];
+    if (early) delete window.SMART_PREFETCH[meta.key];
     try {
-      const resp = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const resp = await (early || fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }));
       if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
       const data = await resp.json();
       notice.hidden = !data.notice; notice.textContent = data.notice || "";
@@ -202,6 +253,9 @@
       else { await plotlyReady; drawChart(body, meta, data); }
       section.dataset.loaded = String(Date.now());
       window.SMART_DASH.drawn += 1;
+      if (window.SMART_DASH.drawn >= window.SMART_DASH.panels && window.SMART_DASH.drawnAt === null) {
+        window.SMART_DASH.drawnAt = performance.now();
+      }
     } catch (err) {
       body.innerHTML = `<div class="error">${t("Could not load this panel")}: ${esc(err.message)}</div>`;
       window.SMART_DASH.errors.push(`${meta.key}: ${err.message}`);
@@ -283,6 +337,18 @@
     }
     box.querySelector("[data-var-apply]").addEventListener("click", () => { details.open = false; apply(); });
     details.addEventListener("toggle", () => { if (!details.open) apply(); });
+  });
+  // Free-text variables (a search box): the text applies on Enter or when the box loses focus; empty is "All".
+  dash.querySelectorAll("[data-var-text]").forEach((input) => {
+    const name = `var-${input.dataset.varText}`;
+    const initial = input.value.trim();
+    function apply() {
+      const value = input.value.trim();
+      if (value === initial) return;
+      const p = currentParams(); p.delete(name); p.append(name, value || "__all"); go(p);
+    }
+    input.addEventListener("change", apply);
+    input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); apply(); } });
   });
   // Only one drop-down open at a time; a click elsewhere closes them.
   document.addEventListener("click", (ev) => {
