@@ -11,11 +11,17 @@ Definitions (00-product.md "Decisions"):
 - involvement = 100 × users with ≥ 1 DB request this month / seats in the reg-file;
 - a filled card has all five of full name, phone, e-mail, position, department.
 """
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
-from django.db.models import Exists, F, FloatField, Max, OuterRef, Subquery
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    BigIntegerField, Case, Count, Exists, F, FloatField, Func, Max, OuterRef, Subquery, When,
+)
 from django.db.models.functions import Cast, Coalesce, Trunc
 
 from smart.metrics.models import DailyRollup, KnownUser, Snapshot, UserMonthCounters
@@ -239,9 +245,146 @@ def user_month_peaks(ids, start: datetime, end: datetime, domains, fields, tz) -
     return {(inst, login): peak for inst, login, peak in rows}
 
 
+def zero_query_months(ids, start: datetime, end: datetime, domains: list[str] | None, tz) -> dict:
+    """Per (installation, month) of the user_months rows: (users in the month's statistics, registered accounts
+    seen during the month in `tz` with no DB request in it), counted in the database: one count of the rows,
+    then per month one count of accounts without an active row (anti-join on the (installation, month,
+    login) key)."""
+    rows = _user_month_rows(ids, start, end, domains, tz)
+    total = {(inst, month): n for inst, month, n in rows.values("installation_id", "month")
+             .annotate(n=Count("pk")).order_by().values_list("installation_id", "month", "n")}
+    by_month = defaultdict(list)
+    for inst, month in total:
+        by_month[month].append(inst)
+    idle = {}
+    for month, insts in by_month.items():
+        begin = local_midnight(month, tz)
+        stop = local_midnight(month_floor(month + timedelta(days=32)), tz)
+        active = UserMonthCounters.objects.filter(installation=OuterRef("installation"), login=OuterRef("login"),
+                                                  month=month, db_requests__isnull=False).exclude(db_requests=0)
+        accounts = KnownUser.objects.filter(installation__in=insts, first_seen__lt=stop, last_seen__gte=begin)
+        if domains:
+            accounts = accounts.filter(domain__in=domains)
+        for inst, n in (accounts.filter(~Exists(active)).values("installation_id").annotate(n=Count("pk"))
+                        .order_by().values_list("installation_id", "n")):
+            idle[(inst, month)] = n
+    return {key: (n, idle.get(key, 0)) for key, n in total.items()}
+
+
 # ---- accounts not using the system ----------------------------------------------------------------------
 
 INACTIVE_AFTER = timedelta(days=60)
+
+
+class EpochMicroseconds(Func):
+    """A timestamp as integer microseconds since the Unix epoch (UTC), worked out in the database: loading tens
+    of thousands of timestamps costs more than the work done with them (Django's time-zone loader parses each
+    in Python), an integer loads several times faster and compares and hashes faster too."""
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
+
+    def as_sqlite(self, compiler, connection, **extra):  # stored as "YYYY-MM-DD HH:MM:SS[.ffffff]", in UTC
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"(CAST(strftime('%%s', {sql}) AS INTEGER) * 1000000 + CAST(substr({sql} || '.000000', 21, 6) "
+                "AS INTEGER))"), params * 2
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError(f"EpochMicroseconds on {connection.vendor}")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def from_epoch_us(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def to_epoch_us(t: datetime) -> int:
+    return (t - _EPOCH) // timedelta(microseconds=1)
+
+
+@contextmanager
+def no_cycle_collection():
+    """Pause the cyclic garbage collector while building many small acyclic containers (tuples, lists): at
+    20,000 accounts its repeated passes over the growing survivors cost more than the building itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def fetch_raw(qs) -> list[tuple]:
+    """The rows of a values_list query as the database driver returns them, without Django's per-value
+    converters: for integer and text columns, which they leave as they are."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. no installation to look at
+        return []
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def inactive_spans_us(ids, domains, since) -> dict[tuple[int, str], list[tuple[int, int | None]]]:
+    """inactive_spans in epoch microseconds (EpochMicroseconds): for panels that convert only what they draw."""
+    users = KnownUser.objects.filter(installation__in=ids)
+    if domains:
+        users = users.filter(domain__in=domains)
+    # the account's last sighting if older than the installation's newest report: it is gone since
+    gone = Case(When(last_seen__lt=F("installation__state__report_time"), then=F("last_seen")), default=None)
+    users = users.order_by("installation_id", "pk").values_list(
+        "installation_id", "login", EpochMicroseconds("first_seen"), EpochMicroseconds("registered_on"),
+        EpochMicroseconds("last_login_at"), EpochMicroseconds(gone))
+    active = UserMonthCounters.objects.filter(installation__in=ids, db_requests__gt=0)
+    if domains:
+        active = active.filter(in_domains(domains))
+    moments = active.values_list("installation_id", "login", EpochMicroseconds("report_time"))
+    if since is not None:
+        cutoff = since - INACTIVE_AFTER
+        moments = moments.filter(report_time__gte=cutoff).union(
+            active.filter(report_time__lt=cutoff).values("installation_id", "login")
+            .annotate(t=EpochMicroseconds(Max("report_time"))).values_list("installation_id", "login", "t"), all=True)
+    with no_cycle_collection():
+        accounts = {}
+        for inst, login, born, registered, last_login, gone_at in fetch_raw(users):
+            if registered is not None and registered < born:  # from midnight (UTC) of the registration day
+                born = registered
+            accounts[(inst, login)] = (born, gone_at, [] if last_login is None else [last_login])
+        get = accounts.get
+        for inst, login, t in fetch_raw(moments):
+            acc = get((inst, login))
+            if acc is not None:
+                acc[2].append(t)
+        return _spans(accounts)
+
+
+def _spans(accounts: dict) -> dict:
+    after = INACTIVE_AFTER // timedelta(microseconds=1)
+    spans = {}
+    for key, (born, gone, moments) in accounts.items():
+        if not moments:  # never active: one span, from registration
+            if gone is None or born + after < gone:
+                spans[key] = [(born + after, gone)]
+            continue
+        marks = sorted({born, *moments})
+        marks.append(None)
+        found = []
+        a = marks[0]
+        for b in marks[1:]:
+            begin = a + after
+            stop = b if gone is None or (b is not None and b < gone) else gone
+            if stop is None or begin < stop:
+                found.append((begin, stop))
+            a = b
+        if found:
+            spans[key] = found
+    return spans
 
 
 def inactive_spans(ids, domains: list[str] | None = None,
@@ -253,44 +396,40 @@ def inactive_spans(ids, domains: list[str] | None = None,
     login; gaps within a month are shorter than 60 days, so these moments give the spans exactly (to a report).
     An account with no activity counts from its registration (or first sighting); an account no longer listed
     by the installation's newest report stops counting when it disappeared. With `since`, spans ending before
-    it may be left out (of the moments 60 days before it, only the latest matters: one aggregated row each)."""
-    users = KnownUser.objects.filter(installation__in=ids)
-    if domains:
-        users = users.filter(domain__in=domains)
-    accounts = {}
-    for inst, login, registered, first_seen, last_seen, last_login, newest in users.values_list(
-            "installation_id", "login", "registered_on", "first_seen", "last_seen", "last_login_at",
-            "installation__state__report_time"):
-        born = first_seen
-        if registered is not None:
-            born = min(born, datetime.combine(registered, time(), first_seen.tzinfo))
-        gone = last_seen if newest is not None and last_seen < newest else None
-        accounts[(inst, login)] = (born, gone, [last_login] if last_login else [])
-    active = UserMonthCounters.objects.filter(installation__in=ids, db_requests__gt=0)
-    if domains:
-        active = active.filter(in_domains(domains))
-    rows = active.values_list("installation_id", "login", "report_time")
-    if since is not None:
-        cutoff = since - INACTIVE_AFTER
-        rows = rows.filter(report_time__gte=cutoff).union(
-            active.filter(report_time__lt=cutoff).values("installation_id", "login").annotate(t=Max("report_time"))
-            .values_list("installation_id", "login", "t"), all=True)
-    for inst, login, t in rows.iterator(chunk_size=10000):
-        acc = accounts.get((inst, login))
-        if acc is not None:
-            acc[2].append(t)
-    spans = {}
-    for key, (born, gone, moments) in accounts.items():
-        marks = sorted({born, *moments})
-        found = []
-        for a, b in zip(marks, marks[1:] + [None]):
-            begin = a + INACTIVE_AFTER
-            stop = b if gone is None or (b is not None and b < gone) else gone
-            if stop is None or begin < stop:
-                found.append((begin, stop))
-        if found:
-            spans[key] = found
-    return spans
+    it may be left out (of the moments 60 days before it, only the latest matters: one aggregated row each).
+    Accounts come by installation, in the order they were recorded."""
+    return {key: [(from_epoch_us(a), None if b is None else from_epoch_us(b)) for a, b in items]
+            for key, items in inactive_spans_us(ids, domains, since).items()}
+
+
+def inactive_counts(ids, domains: list[str] | None, start: datetime, end: datetime):
+    """count_over_time(inactive_spans(ids, domains, start), start, end), worked out in epoch microseconds."""
+    spans = inactive_spans_us(ids, domains, start)
+    with no_cycle_collection():
+        return _count_us(spans, start, end)
+
+
+def _count_us(spans: dict, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, int]]]:
+    s, e = to_epoch_us(start), to_epoch_us(end)
+    deltas: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (inst, _login), items in spans.items():
+        changes = deltas[inst]
+        for begin, stop in items:
+            changes[begin if begin > s else s] += 1
+            if stop is not None:
+                changes[stop if stop > s else s] -= 1
+    result = {}
+    for inst, changes in deltas.items():
+        level, points = 0, []
+        for t in sorted(changes):
+            level += changes[t]
+            if t >= e:
+                break
+            points.append((start if t == s else from_epoch_us(t), level))
+        if points:
+            points.append((end, points[-1][1]))
+            result[inst] = points
+    return result
 
 
 def count_over_time(spans: dict, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, int]]]:

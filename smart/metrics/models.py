@@ -78,7 +78,13 @@ class Snapshot(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["installation", "report_time"], name="snapshot_unique")]
-        indexes = [models.Index(fields=["installation", "month", "report_time"], name="snapshot_month_idx")]
+        indexes = [
+            models.Index(fields=["installation", "month", "report_time"], name="snapshot_month_idx"),
+            # the reports that carry involvement (users active this month over reg-file seats): its month-end
+            # peaks probe the newest such report per installation and month, wherever the others lack it
+            models.Index(fields=["installation", "month", "report_time"], name="snapshot_involvement_idx",
+                         condition=models.Q(users_active_month__isnull=False, seats_total__gt=0)),
+        ]
 
 
 class HourlyRollup(models.Model):

@@ -8,8 +8,8 @@ invented before it."""
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import Trunc
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Trunc
 from django.utils.translation import gettext_lazy as _
 
 from smart.metrics.models import KnownUser, RefusalEvent, SessionEvent, UserMonthCounters
@@ -95,32 +95,17 @@ def zero_queries_stats(ctx) -> dict:
     """A13, per installation and calendar month: accounts with no DB request in the month (registered
     accounts, newcomers included), users in the month's statistics, and round(100 × not using / total)."""
     lab = qb.labels(ctx.installations)
-    ids, domains = ctx.installation_ids, ctx.values("domain")
-    total, active = defaultdict(int), defaultdict(set)
-    for inst, login, month, _t, db in qb.user_months(ids, ctx.tr.start, ctx.tr.end, domains, ("db_requests",), ctx.tz):
-        key = (inst, month)
-        total[key] += 1
-        if db:
-            active[key].add(login)
-    known = KnownUser.objects.filter(installation__in=ids)
-    if domains:
-        known = known.filter(domain__in=domains)
-    accounts = defaultdict(list)
-    for inst, login, first, last in known.values_list("installation_id", "login", "first_seen", "last_seen"):
-        accounts[inst].append((login, first, last))
+    counts = qb.zero_query_months(ctx.installation_ids, ctx.tr.start, ctx.tr.end, ctx.values("domain"), ctx.tz)
+    labels = [str(_("not using: %(name)s")), str(_("%% not using: %(name)s")), str(_("total users: %(name)s"))]
     named = defaultdict(list)
-    for (inst, month), n_total in sorted(total.items(), key=lambda kv: kv[0][1]):
+    for (inst, month), (n_total, not_using) in sorted(counts.items(), key=lambda kv: kv[0][1]):
         begin, stop = qb.local_midnight(month, ctx.tz), _month_end(month, ctx.tz)
-        not_using = sum(1 for login, first, last in accounts.get(inst, ())
-                        if first < stop and last >= begin and login not in active[(inst, month)])
         a, b = max(begin, ctx.tr.start), min(stop, ctx.tr.end)  # the month's figure, across the month
         if a >= b:
             continue
         name = qb.series_name(lab.get(inst))
-        for label, value in ((_("not using: %(name)s"), not_using),
-                             (_("%% not using: %(name)s"), round(100 * not_using / n_total)),
-                             (_("total users: %(name)s"), n_total)):
-            points = named[str(label % {"name": name})]
+        for label, value in zip(labels, (not_using, round(100 * not_using / n_total), n_total)):
+            points = named[label % {"name": name}]
             if points:
                 points.append((a, None))
             points += [(a, value), (b, value)]
@@ -128,30 +113,37 @@ def zero_queries_stats(ctx) -> dict:
 
 
 def inactive_users(ctx) -> dict:
-    """A15: accounts with no DB request in the trailing 60 days, each a flat line at 0 while it holds."""
+    """A15: accounts with no DB request in the trailing 60 days, each a flat line at 0 while it holds. Every
+    line is at 0, so the first 200 accounts (in the order inactive_spans gives them) are drawn: the spans are
+    clipped in epoch microseconds and only the drawn ones turned into times."""
     lab = qb.labels(ctx.installations)
     start, end = ctx.tr.start, ctx.tr.end
+    s, e = qb.to_epoch_us(start), qb.to_epoch_us(end)
+    clipped = {}
+    spans = qb.inactive_spans_us(ctx.installation_ids, ctx.values("domain"), start)
+    with qb.no_cycle_collection():
+        for (inst, login), items in spans.items():
+            kept = [(begin, stop) for begin, stop in items if max(begin, s) < (e if stop is None else min(stop, e))]
+            if kept:
+                clipped[qb.series_name(lab.get(inst), login)] = kept
+    names, notice = top_keys(dict.fromkeys(clipped, 0), 200)  # as top(named, 200) with every value 0
     named = {}
-    for (inst, login), spans in qb.inactive_spans(ctx.installation_ids, ctx.values("domain"), ctx.tr.start).items():
+    for name in names:
         points = []
-        for begin, stop in spans:
-            a, b = max(begin, start), min(stop or end, end)
-            if a >= b:
-                continue
+        for begin, stop in clipped[name]:  # as max(begin, start), min(stop or end, end) on times
+            a = qb.from_epoch_us(begin) if begin >= s else start
+            b = qb.from_epoch_us(stop) if stop is not None and stop <= e else end
             if points:
                 points.append((a, None))
             points += [(a, 0), (b, 0)]
-        if points:
-            named[qb.series_name(lab.get(inst), login)] = points
-    kept, notice = top(named, 200)
-    return chart(series(kept, ctx.tz), notice=notice, legend=["last"])
+        named[name] = points
+    return chart(series(named, ctx.tz), notice=notice, legend=["last"])
 
 
 def inactive_counts(ctx) -> dict:
     """Kodeks analytics §3.5: per installation, the number of accounts not using the system for 60 days."""
     lab = qb.labels(ctx.installations)
-    spans = qb.inactive_spans(ctx.installation_ids, ctx.values("domain"), ctx.tr.start)
-    counts = qb.count_over_time(spans, ctx.tr.start, ctx.tr.end)
+    counts = qb.inactive_counts(ctx.installation_ids, ctx.values("domain"), ctx.tr.start, ctx.tr.end)
     named = {qb.series_name(lab.get(inst)): points for inst, points in counts.items()}
     return chart(series(named, ctx.tz, shape="hv", fill="tozeroy"), legend=["min", "max", "last"])
 
@@ -163,34 +155,38 @@ def filled_cards(ctx) -> dict:
     lab = qb.labels(ctx.installations)
     ids, domains = ctx.installation_ids, ctx.values("domain")
     users = KnownUser.objects.filter(installation__in=ids)
-    sessions = SessionEvent.objects.filter(installation__in=ids)
     if domains:
         users = users.filter(domain__in=domains)
-        sessions = sessions.filter(qb.in_domains(domains))
-    first_login = {(i, login): t for i, login, t in sessions.values("installation_id", "login")
-                   .annotate(t=Min("started_at")).values_list("installation_id", "login", "t")}
+    # each account's first session: one probe of the (installation, login, started_at) unique index per account,
+    # not a grouping of every session
+    first = (SessionEvent.objects.filter(installation=OuterRef("installation"), login=OuterRef("login"))
+             .order_by("started_at").values("started_at")[:1])
+    moment = qb.EpochMicroseconds(Coalesce(Subquery(first), "last_login_at"))  # read as an integer: 20,000 of them
+    rows = users.annotate(moment=moment).values_list("installation_id", "moment", *qb.CARD_FIELDS)
     events = defaultdict(list)  # inst -> [(login moment, filled)]
-    for row in users.values("installation_id", "login", "last_login_at", *qb.CARD_FIELDS):
-        moment = first_login.get((row["installation_id"], row["login"])) or row["last_login_at"]
-        if moment is not None:
-            events[row["installation_id"]].append((moment, qb.card_filled(row)))
+    with qb.no_cycle_collection():
+        for inst, t, *card in qb.fetch_raw(rows):
+            if t is not None:
+                events[inst].append((t, all((v or "").strip() for v in card)))  # qb.card_filled
     start, end = ctx.tr.start, ctx.tr.end
+    s, e = qb.to_epoch_us(start), qb.to_epoch_us(end)
     named = {}
     for inst, items in events.items():
-        items.sort(key=lambda e: e[0])
+        items.sort(key=lambda item: item[0])
         logged = filled = 0
         points = []
         for moment, is_filled in items:
-            if moment >= end:
+            if moment >= e:
                 break
             logged, filled = logged + 1, filled + int(is_filled)
-            t = max(moment, start)
+            t = max(moment, s)
             value = 100.0 * filled / logged
             if points and points[-1][0] == t:
                 points[-1] = (t, value)
             else:
                 points.append((t, value))
-        if points:
+        if points:  # the times: max(moment, start) as the times compare
+            points = [(qb.from_epoch_us(t) if t > s else start, v) for t, v in points]
             points.append((end, points[-1][1]))
             named[qb.series_name(lab.get(inst))] = points
     return named
