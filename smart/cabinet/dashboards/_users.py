@@ -18,6 +18,8 @@ from smart.metrics.rollup import NO_SEATS_CODES
 from .. import queries_bizinst as qb
 from ._series import MAX_SERIES, chart, series, top, top_keys
 
+ROW_LIMIT = 5000  # rows of a table; a notice says when the range holds more
+
 
 def _month_end(month, tz) -> datetime:
     nxt = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -61,20 +63,25 @@ def refusals_per_day(ctx) -> dict:
     qs = qs.filter(Q(code__in=NO_SEATS_CODES) | Q(reason="no_free_seats"))
     if d := ctx.values("domain"):
         qs = qs.filter(qb.in_domains(d))
-    rows = (qs.annotate(day=Trunc("at", "day", tzinfo=ctx.tz)).values("day", "installation_id", "login")
-            .annotate(n=Sum("count")).order_by("installation_id", "login", "day"))
+    rows = list(qs.annotate(day=Trunc("at", "day", tzinfo=ctx.tz)).values("day", "installation_id", "login")
+                .annotate(n=Sum("count")).order_by("-day", "installation_id", "login")[:ROW_LIMIT + 1])
+    found = len(rows)
+    rows = sorted(rows[:ROW_LIMIT], key=lambda r: (r["installation_id"], r["login"], r["day"]))
     out = []
     for r in rows:
         label = lab.get(r["installation_id"])
         out.append({"day": r["day"].date().isoformat(), "client": label.client if label else "",
                     "host": label.name if label else "", "login": r["login"], "count": r["n"]})
-    return {"columns": [
+    data = {"columns": [
         {"key": "day", "title": str(_("Day")), "type": "text"},
         {"key": "client", "title": str(_("Client")), "type": "text"},
         {"key": "host", "title": str(_("Host")), "type": "text"},
         {"key": "login", "title": str(_("Login")), "type": "text"},
         {"key": "count", "title": str(_("Count per day")), "type": "number"},
     ], "rows": out}
+    if found > ROW_LIMIT:
+        data["notice"] = str(_("The newest %(n)d rows are shown; narrow the range for the rest.") % {"n": ROW_LIMIT})
+    return data
 
 
 def refused_users_per_hour(ctx) -> dict:
@@ -88,7 +95,8 @@ def refused_users_per_hour(ctx) -> dict:
     named = defaultdict(list)
     for r in rows:
         named[qb.series_name(lab.get(r["installation_id"]))].append((r["h"], r["n"]))
-    return chart(series(named, ctx.tz), legend=["count"])
+    kept, notice = top(dict(named), MAX_SERIES)
+    return chart(series(kept, ctx.tz), notice=notice, legend=["count"])
 
 
 def zero_queries_stats(ctx) -> dict:
@@ -97,8 +105,15 @@ def zero_queries_stats(ctx) -> dict:
     lab = qb.labels(ctx.installations)
     counts = qb.zero_query_months(ctx.installation_ids, ctx.tr.start, ctx.tr.end, ctx.values("domain"), ctx.tz)
     labels = [str(_("not using: %(name)s")), str(_("%% not using: %(name)s")), str(_("total users: %(name)s"))]
+    peaks = defaultdict(int)
+    for (inst, _month), (_n_total, not_using) in counts.items():
+        peaks[inst] = max(peaks[inst], not_using)
+    shown, notice = top_keys(dict(sorted(peaks.items())), MAX_SERIES // len(labels))
+    shown = set(shown)
     named = defaultdict(list)
     for (inst, month), (n_total, not_using) in sorted(counts.items(), key=lambda kv: kv[0][1]):
+        if inst not in shown:
+            continue
         begin, stop = qb.local_midnight(month, ctx.tz), _month_end(month, ctx.tz)
         a, b = max(begin, ctx.tr.start), min(stop, ctx.tr.end)  # the month's figure, across the month
         if a >= b:
@@ -109,7 +124,7 @@ def zero_queries_stats(ctx) -> dict:
             if points:
                 points.append((a, None))
             points += [(a, value), (b, value)]
-    return chart(series(named, ctx.tz, fill="tozeroy"), legend=["last"])
+    return chart(series(named, ctx.tz, fill="tozeroy"), notice=notice, legend=["last"])
 
 
 def inactive_users(ctx) -> dict:
@@ -145,7 +160,8 @@ def inactive_counts(ctx) -> dict:
     lab = qb.labels(ctx.installations)
     counts = qb.inactive_counts(ctx.installation_ids, ctx.values("domain"), ctx.tr.start, ctx.tr.end)
     named = {qb.series_name(lab.get(inst)): points for inst, points in counts.items()}
-    return chart(series(named, ctx.tz, shape="hv", fill="tozeroy"), legend=["min", "max", "last"])
+    kept, notice = top(named, MAX_SERIES)  # the installations with the most idle accounts
+    return chart(series(kept, ctx.tz, shape="hv", fill="tozeroy"), notice=notice, legend=["min", "max", "last"])
 
 
 def filled_cards(ctx) -> dict:
