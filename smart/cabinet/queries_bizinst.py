@@ -459,3 +459,17 @@ def count_over_time(spans: dict, start: datetime, end: datetime) -> dict[int, li
 
 def card_filled(row: dict) -> bool:
     return all((row.get(f) or "").strip() for f in CARD_FIELDS)
+
+
+def max_per_key(grouped, key: str, value: str) -> dict:
+    """{key: the largest `value`} over a grouped queryset's rows (e.g. per installation and hour), both steps in
+    the database: for ranking series before reading the drawn ones. Ordered by key."""
+    try:
+        sql, params = grouped.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return {}
+    conn = connections[grouped.db]
+    q = conn.ops.quote_name
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT g.{q(key)}, MAX(g.{q(value)}) FROM ({sql}) g GROUP BY g.{q(key)} ORDER BY 1", params)
+        return dict(cursor.fetchall())
