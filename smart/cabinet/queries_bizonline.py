@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Avg, Count, F, FloatField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Trunc, TruncMonth
 
@@ -134,42 +136,43 @@ def remaining_series(access_ids, start, end, counter: str, tz, others=()) -> tup
 def docs_used_pct_series(access_ids, start, end, tz, by_manager: bool) -> dict:
     """Mean "% of the document quota used" over the accesses at each hour (or day): {manager_id or None: [(t, %)]}.
     The mean is over the readings of the step (one per access per hour at the scraper's cadence). Buckets are
-    integers computed in the database (local midnights at the zone's offset at `start`), summed per access
-    first, so the half-million readings of 300 accesses × 90 days are never sorted."""
+    integers computed in the database (local midnights at the zone's offset at `start`) and grouped by hashing,
+    so the half-million readings of 300 accesses × 90 days are never sorted."""
     step = 3600 if step_for(start, end) == "hour" else 86400
     offset = utc_offset(tz, start)
     pct = Cast(F("documents_limit") - F("documents_left"), FloatField()) * 100.0 / Cast(F("documents_limit"), FloatField())
+    keys = ("online_access__manager_id", "b") if by_manager else ("b",)
     rows = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end,
                                           documents_limit__gt=0, documents_left__isnull=False)
-            .annotate(b=Bucket("at", step, offset)).values("online_access_id", "b")
-            .annotate(s=Sum(pct), n=Count("pk")).values_list("online_access_id", "b", "s", "n"))
-    manager_of = (dict(OnlineAccess.objects.filter(pk__in=list(access_ids)).values_list("pk", "manager_id"))
-                  if by_manager else {})
-    sums = defaultdict(lambda: [0.0, 0])
-    for access, b, total, n in rows:
-        cell = sums[(manager_of.get(access), b)]
-        cell[0], cell[1] = cell[0] + total, cell[1] + n
+            .annotate(b=Bucket("at", step, offset)).values(*keys).annotate(v=Avg(pct)).order_by()
+            .values_list(*keys, "v"))
+    found = sorted(((row[0], row[1], row[2]) if by_manager else (None, row[0], row[1]) for row in rows),
+                   key=lambda r: (r[0] or 0, r[1]))
     result = defaultdict(list)
-    for (manager, b), (total, n) in sorted(sums.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])):
-        result[manager].append((bucket_start(b, step, offset, tz), round(total / n, 2)))
+    for manager, b, v in found:
+        result[manager].append((bucket_start(b, step, offset, tz), round(v, 2)))
     return result
 
 
 def monitored_counts(access_ids, start, end, tz) -> dict[str, list]:
-    """Per hour (or day): how many accesses, and how many distinct clients, had a billing reading (C §1.3). The
-    database gives the distinct (bucket, access) pairs; the clients are counted from them."""
+    """Per hour (or day): how many accesses, and how many distinct clients, had a billing reading (C §1.3).
+    In the database: the distinct (bucket, access) pairs by hashing, then counted per bucket with the clients."""
     step = 3600 if step_for(start, end) == "hour" else 86400
     offset = utc_offset(tz, start)
     pairs = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end)
-             .annotate(b=Bucket("at", step, offset)).values_list("b", "online_access_id").distinct().order_by())
-    client_of = dict(OnlineAccess.objects.filter(pk__in=list(access_ids)).values_list("pk", "client_id"))
-    accesses, clients = defaultdict(int), defaultdict(set)
-    for b, access in pairs:
-        accesses[b] += 1
-        clients[b].add(client_of.get(access))
-    buckets = sorted(accesses)
-    return {"accesses": [(bucket_start(b, step, offset, tz), accesses[b]) for b in buckets],
-            "clients": [(bucket_start(b, step, offset, tz), len(clients[b])) for b in buckets]}
+             .annotate(b=Bucket("at", step, offset), a=F("online_access_id")).values("b", "a").distinct().order_by())
+    try:
+        sql, params = pairs.query.sql_with_params()
+    except EmptyResultSet:
+        return {"accesses": [], "clients": []}
+    conn = connections[pairs.db]
+    q = conn.ops.quote_name
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT t.b, COUNT(*), COUNT(DISTINCT o.{q('client_id')}) FROM ({sql}) t "
+                       f"JOIN {q(OnlineAccess._meta.db_table)} o ON o.{q('id')} = t.a GROUP BY t.b ORDER BY 1", params)
+        rows = cursor.fetchall()
+    return {"accesses": [(bucket_start(b, step, offset, tz), n) for b, n, _c in rows],
+            "clients": [(bucket_start(b, step, offset, tz), c) for b, _n, c in rows]}
 
 
 def scrape_errors(access_ids, start, end, limit: int = 5000) -> list[dict]:
