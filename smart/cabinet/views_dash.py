@@ -93,9 +93,26 @@ def dashboard_page(request, slug):
         "starred": bool(pref and slug in (pref.favourites or [])),
         "month_warning": any(p.monthly for p in panels) and ctx.tr.crosses_month(),
         "panels_meta": [{"key": p.key, "kind": p.kind, "unit": p.unit, "monthly": p.monthly} for p in panels],
-        "prefetch": {"url": reverse("cabinet:panel-data", args=[slug, "PANEL"]), "keys": [p.key for p in panels],
+        "prefetch": {"url": reverse("cabinet:panel-data", args=[slug, "PANEL"]), "keys": first_screen(panels),
                      "from": ctx.tr.raw_from, "to": ctx.tr.raw_to, "vars": [v["name"] for v in vars_]},
     })
+
+
+FIRST_SCREEN_PX = 700  # of panel rows below the dashboard's controls: a laptop screen
+
+
+def first_screen(panels) -> list[str]:
+    """The panels a laptop screen shows first, laid out as the 12-column grid does (a row ends where the next
+    panel does not fit): the page head asks for these at once, dashboard.js for the rest once they are drawn."""
+    keys, x, top, row = [], 0, 0, 0
+    for p in panels:
+        if x + p.width > 12:
+            x, top, row = 0, top + row + 60, 0  # 60: a panel's title bar and the grid gap
+        if top >= FIRST_SCREEN_PX:
+            break
+        keys.append(p.key)
+        x, row = x + p.width, max(row, p.height)
+    return keys or [p.key for p in panels[:1]]
 
 
 def _panel(request, slug, key):

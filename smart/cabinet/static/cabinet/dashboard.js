@@ -10,8 +10,9 @@
   const tz = dash.dataset.tz;
   const timers = [];
   // Read by the browser tests and the bench: every panel is drawn once `drawn` reaches `panels`; `drawnAt` is
-  // performance.now() when that first happened.
-  window.SMART_DASH = { drawn: 0, panels: panelsMeta.length, errors: [], charts: {}, drawnAt: null };
+  // performance.now() when that first happened; `usableAt` when the `inView` panels the page opened with were.
+  window.SMART_DASH = { drawn: 0, panels: panelsMeta.length, errors: [], charts: {}, drawnAt: null, usableAt: null,
+                        inView: 0 };
 
   function currentParams() { return new URLSearchParams(window.location.search); }
 
@@ -385,5 +386,18 @@
     if (p.has("kiosk")) { p.delete("kiosk"); go(p); } else if (p.has("viewPanel")) { p.delete("viewPanel"); go(p); }
   });
 
-  loadAll();
+  // The first load draws what the user sees first (those answers were asked for from the page head), then asks
+  // for the panels further down: on a long dashboard the server and the browser work for the visible panels first.
+  async function firstLoad() {
+    const seen = (m) => {
+      const r = dash.querySelector(`[data-panel="${m.key}"]`).getBoundingClientRect();
+      return r.top < window.innerHeight && r.bottom > 0;
+    };
+    const first = panelsMeta.filter((m) => seen(m) || (window.SMART_PREFETCH && window.SMART_PREFETCH[m.key]));
+    window.SMART_DASH.inView = first.length;
+    await Promise.all(first.map(loadPanel));
+    window.SMART_DASH.usableAt = performance.now();
+    await Promise.all(panelsMeta.filter((m) => !first.includes(m)).map(loadPanel));
+  }
+  firstLoad();
 })();
