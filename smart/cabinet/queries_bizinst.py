@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     BigIntegerField, Case, Count, Exists, F, FloatField, Func, Max, OuterRef, Subquery, When,
@@ -25,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Trunc
 
 from smart.metrics.models import DailyRollup, KnownUser, Snapshot, UserMonthCounters
+from smart.metrics.queries import raw_rows
 from smart.registry.models import Client
 
 ACTIVITY = ("db_requests", "documents_opened", "services", "link_follows", "saves", "prints", "searches",
@@ -184,7 +184,7 @@ def involvement_value():
 
 def totals_value(counters: tuple[str, ...]):
     """The month-to-date sum of `counters` in a report (a missing counter counts 0)."""
-    return sum((Coalesce(F(f"total_{c}"), 0) for c in counters[1:]), Coalesce(F(f"total_{counters[0]}"), 0))
+    return sum_of(f"total_{c}" for c in counters)
 
 
 def snapshot_as_of(ids, end: datetime, start: datetime | None = None) -> dict[int, dict]:
@@ -238,8 +238,7 @@ def user_months(ids, start: datetime, end: datetime, domains: list[str] | None =
 def user_month_peaks(ids, start: datetime, end: datetime, domains, fields, tz) -> dict[tuple[int, str], float]:
     """Per (installation, login), the largest non-zero month-to-date sum of `fields` among the user_months
     rows reported before `end`: the peak of the user's series, found in the database to rank users."""
-    value = sum((Coalesce(F(f), 0) for f in fields[1:]), Coalesce(F(fields[0]), 0))
-    rows = (_user_month_rows(ids, start, end, domains, tz).filter(report_time__lt=end).annotate(v=value)
+    rows = (_user_month_rows(ids, start, end, domains, tz).filter(report_time__lt=end).annotate(v=sum_of(fields))
             .filter(v__gt=0).values("installation_id", "login").annotate(peak=Max("v"))
             .order_by("installation_id", "login").values_list("installation_id", "login", "peak"))
     return {(inst, login): peak for inst, login, peak in rows}
@@ -322,13 +321,7 @@ def no_cycle_collection():
 def fetch_raw(qs) -> list[tuple]:
     """The rows of a values_list query as the database driver returns them, without Django's per-value
     converters: for integer and text columns, which they leave as they are."""
-    try:
-        sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:  # e.g. no installation to look at
-        return []
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return raw_rows(qs)
 
 
 def inactive_spans_us(ids, domains, since) -> dict[tuple[int, str], list[tuple[int, int | None]]]:
@@ -411,46 +404,32 @@ def inactive_counts(ids, domains: list[str] | None, start: datetime, end: dateti
 
 def _count_us(spans: dict, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, int]]]:
     s, e = to_epoch_us(start), to_epoch_us(end)
-    deltas: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for (inst, _login), items in spans.items():
-        changes = deltas[inst]
-        for begin, stop in items:
-            changes[begin if begin > s else s] += 1
-            if stop is not None:
-                changes[stop if stop > s else s] -= 1
-    result = {}
-    for inst, changes in deltas.items():
-        level, points = 0, []
-        for t in sorted(changes):
-            level += changes[t]
-            if t >= e:
-                break
-            points.append((start if t == s else from_epoch_us(t), level))
-        if points:
-            points.append((end, points[-1][1]))
-            result[inst] = points
-    return result
+    return _step_counts(spans, s, e, lambda t: start if t == s else from_epoch_us(t), end)
 
 
 def count_over_time(spans: dict, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, int]]]:
     """Per installation, the number of accounts inside a span, as a step series over [start, end]."""
-    deltas: dict[int, dict[datetime, int]] = defaultdict(lambda: defaultdict(int))
+    return _step_counts(spans, start, end, lambda t: t, end)
+
+
+def _step_counts(spans: dict, lo, hi, as_time, end: datetime) -> dict[int, list[tuple[datetime, int]]]:
+    """The step series of `count_over_time` over span ends comparable with `lo` and `hi` (times, or epoch
+    microseconds turned back into times by `as_time`)."""
+    deltas = defaultdict(lambda: defaultdict(int))
     for (inst, _login), items in spans.items():
+        changes = deltas[inst]
         for begin, stop in items:
-            deltas[inst][max(begin, start)] += 1
+            changes[begin if begin > lo else lo] += 1
             if stop is not None:
-                deltas[inst][max(stop, start)] -= 1
+                changes[stop if stop > lo else lo] -= 1
     result = {}
     for inst, changes in deltas.items():
         level, points = 0, []
         for t in sorted(changes):
             level += changes[t]
-            if t >= end:
+            if t >= hi:
                 break
-            if points and points[-1][0] == t:
-                points[-1] = (t, level)
-            else:
-                points.append((t, level))
+            points.append((as_time(t), level))
         if points:
             points.append((end, points[-1][1]))
             result[inst] = points
@@ -458,18 +437,23 @@ def count_over_time(spans: dict, start: datetime, end: datetime) -> dict[int, li
 
 
 def card_filled(row: dict) -> bool:
-    return all((row.get(f) or "").strip() for f in CARD_FIELDS)
+    return cells_filled(row.get(f) for f in CARD_FIELDS)
+
+
+def cells_filled(values) -> bool:
+    """A card's CARD_FIELDS values, in that order, are all filled in."""
+    return all((v or "").strip() for v in values)
+
+
+def sum_of(fields) -> Coalesce:
+    """The sum of a row's `fields`, a missing value counting 0 (an expression)."""
+    fields = list(fields)
+    return sum((Coalesce(F(f), 0) for f in fields[1:]), Coalesce(F(fields[0]), 0))
 
 
 def max_per_key(grouped, key: str, value: str) -> dict:
     """{key: the largest `value`} over a grouped queryset's rows (e.g. per installation and hour), both steps in
     the database: for ranking series before reading the drawn ones. Ordered by key."""
-    try:
-        sql, params = grouped.order_by().query.sql_with_params()
-    except EmptyResultSet:
-        return {}
-    conn = connections[grouped.db]
-    q = conn.ops.quote_name
-    with conn.cursor() as cursor:
-        cursor.execute(f"SELECT g.{q(key)}, MAX(g.{q(value)}) FROM ({sql}) g GROUP BY g.{q(key)} ORDER BY 1", params)
-        return dict(cursor.fetchall())
+    q = connections[grouped.db].ops.quote_name
+    return dict(raw_rows(grouped.order_by(),
+                         f"SELECT g.{q(key)}, MAX(g.{q(value)}) FROM ({{sql}}) g GROUP BY g.{q(key)} ORDER BY 1"))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Avg, Count, F, FloatField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Trunc, TruncMonth
@@ -20,7 +19,7 @@ from smart.alerts.conditions.online import (
 )
 from smart.metrics.buckets import Bucket, bucket_start, step_seconds, utc_offset
 from smart.metrics.models import DailyRollup, SearchEvent
-from smart.metrics.queries import fetch_rows
+from smart.metrics.queries import fetch_rows, raw_rows
 from smart.probes.models import Check, CheckSample, OnlineCounters
 from smart.registry.models import OnlineAccess
 
@@ -101,6 +100,11 @@ def step_for(start: datetime, end: datetime) -> str:
     return "hour" if (end - start).total_seconds() / 3600 <= MAX_HOURLY_POINTS else "day"
 
 
+def _bucket_of(start: datetime, end: datetime, tz) -> tuple[int, int]:
+    """(step seconds, UTC offset) of `step_for`'s hourly or daily buckets, as Bucket takes them."""
+    return (3600 if step_for(start, end) == "hour" else 86400), utc_offset(tz, start)
+
+
 def last_remaining(access_ids, start, end, counter: str) -> dict[int, int]:
     """Per access, `counter`'s remaining units at its newest reading in [start, end) (one correlated sub-query)."""
     newest = (OnlineCounters.objects.filter(online_access=OuterRef("pk"), at__gte=start, at__lt=end,
@@ -138,8 +142,7 @@ def docs_used_pct_series(access_ids, start, end, tz, by_manager: bool) -> dict:
     The mean is over the readings of the step (one per access per hour at the scraper's cadence). Buckets are
     integers computed in the database (local midnights at the zone's offset at `start`) and grouped by hashing,
     so the half-million readings of 300 accesses × 90 days are never sorted."""
-    step = 3600 if step_for(start, end) == "hour" else 86400
-    offset = utc_offset(tz, start)
+    step, offset = _bucket_of(start, end, tz)
     pct = Cast(F("documents_limit") - F("documents_left"), FloatField()) * 100.0 / Cast(F("documents_limit"), FloatField())
     keys = ("online_access__manager_id", "b") if by_manager else ("b",)
     rows = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end,
@@ -157,20 +160,12 @@ def docs_used_pct_series(access_ids, start, end, tz, by_manager: bool) -> dict:
 def monitored_counts(access_ids, start, end, tz) -> dict[str, list]:
     """Per hour (or day): how many accesses, and how many distinct clients, had a billing reading (C §1.3).
     In the database: the distinct (bucket, access) pairs by hashing, then counted per bucket with the clients."""
-    step = 3600 if step_for(start, end) == "hour" else 86400
-    offset = utc_offset(tz, start)
+    step, offset = _bucket_of(start, end, tz)
     pairs = (OnlineCounters.objects.filter(online_access_id__in=list(access_ids), at__gte=start, at__lt=end)
              .annotate(b=Bucket("at", step, offset), a=F("online_access_id")).values("b", "a").distinct().order_by())
-    try:
-        sql, params = pairs.query.sql_with_params()
-    except EmptyResultSet:
-        return {"accesses": [], "clients": []}
-    conn = connections[pairs.db]
-    q = conn.ops.quote_name
-    with conn.cursor() as cursor:
-        cursor.execute(f"SELECT t.b, COUNT(*), COUNT(DISTINCT o.{q('client_id')}) FROM ({sql}) t "
-                       f"JOIN {q(OnlineAccess._meta.db_table)} o ON o.{q('id')} = t.a GROUP BY t.b ORDER BY 1", params)
-        rows = cursor.fetchall()
+    q = connections[pairs.db].ops.quote_name
+    rows = raw_rows(pairs, f"SELECT t.b, COUNT(*), COUNT(DISTINCT o.{q('client_id')}) FROM ({{sql}}) t "
+                           f"JOIN {q(OnlineAccess._meta.db_table)} o ON o.{q('id')} = t.a GROUP BY t.b ORDER BY 1")
     return {"accesses": [(bucket_start(b, step, offset, tz), n) for b, n, _c in rows],
             "clients": [(bucket_start(b, step, offset, tz), c) for b, _n, c in rows]}
 

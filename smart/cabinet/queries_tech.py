@@ -10,14 +10,13 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone as dt_timezone
 from functools import lru_cache
 
-from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, When, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Cast, Collate, Trunc
+from django.db.models.functions import Cast, Trunc
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from smart.metrics.models import DbErrorEvent, DiskFree, InstallationState, SessionEvent, Snapshot, StatusSample
-from smart.metrics.queries import MAX_POINTS, Range
+from smart.metrics.queries import MAX_POINTS, Range, code_point_order
 from smart.probes.models import CheckHourly, CheckSample, CheckState
 from smart.probes.queries import window_sums
 from smart.registry.models import Installation
@@ -338,10 +337,6 @@ def _listed(newest: dict[int, datetime], domains, batch: int = 200) -> list:
 SESSION_ORDER = ("installation__client__display_name", "installation__name", "login", "ip")
 
 
-def _by_code_point(field: str):
-    return Collate(field, "C") if connection.vendor == "postgresql" else F(field)
-
-
 def connected_page(installations, rng: Range, domains=None, limit: int = 2000,
                    batch: int = 200) -> tuple[list[dict], dict, int]:
     """(the first `limit` sessions listed by each installation's newest report in the range, in the table's
@@ -350,7 +345,7 @@ def connected_page(installations, rng: Range, domains=None, limit: int = 2000,
     Ordered, cut and counted in the database: a fleet lists tens of thousands of sessions."""
     batches, newest = _listed_at_newest(installations, rng, domains, batch)
     fields = ("installation_id", "login", "started_at", "ip", "browser", "domain", *SESSION_ORDER[:2])
-    order = [_by_code_point(f).asc() for f in SESSION_ORDER] + ["started_at", "pk"]
+    order = [code_point_order(f).asc() for f in SESSION_ORDER] + ["started_at", "pk"]
     rows = [r for qs in batches for r in qs.order_by(*order).values(*fields)[:limit]]
     rows.sort(key=lambda r: tuple(r[f] for f in SESSION_ORDER))
     rows = rows[:limit]

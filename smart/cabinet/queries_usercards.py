@@ -2,13 +2,12 @@
 activity, both narrowed in the database by the dashboard's filters (installations, domains, logins)."""
 from datetime import datetime, timedelta
 
-from django.db import connection
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce, Collate
 
 from smart.metrics.models import KnownUser, UserMonthCounters
+from smart.metrics.queries import code_point_order
 
-from .queries_bizinst import ACTIVITY, in_domains, month_floor
+from .queries_bizinst import ACTIVITY, in_domains, month_floor, sum_of
 
 
 def current_cards(ids, domains: list[str] | None = None, logins: list[str] | None = None):
@@ -30,11 +29,6 @@ def matches(text: str, values) -> bool:
     return not needle or any(needle in (v or "").casefold() for v in values)
 
 
-def _codepoint_order(field: str):
-    """`field` compared by code point, as Python compares strings (PostgreSQL's default collation does not)."""
-    return Collate(F(field), "C") if connection.vendor == "postgresql" else F(field)
-
-
 def top_active_users(ids, start: datetime, end: datetime, tz, limit: int, domains: list[str] | None = None,
                      logins: list[str] | None = None) -> list[tuple[int, str, float]]:
     """The `limit` (installation, login, activity) with the largest positive activity summed over the calendar
@@ -47,8 +41,7 @@ def top_active_users(ids, start: datetime, end: datetime, tz, limit: int, domain
         qs = qs.filter(in_domains(domains))
     if logins:
         qs = qs.filter(login__in=logins)
-    value = sum((Coalesce(F(c), 0) for c in ACTIVITY[1:]), Coalesce(F(ACTIVITY[0]), 0))
-    ranked = (qs.values("installation_id", user=_codepoint_order("login")).annotate(total=Sum(value))
+    ranked = (qs.values("installation_id", user=code_point_order("login")).annotate(total=Sum(sum_of(ACTIVITY)))
               .filter(total__gt=0).order_by("-total", "installation_id", "user")
               .values_list("installation_id", "user", "total")[:limit])
     return [(inst, login, float(total)) for inst, login, total in ranked]

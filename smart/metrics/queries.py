@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import Trunc
+from django.db.models.functions import Collate, Trunc
 
 from .models import (
     COUNTERS, STATUS_SERIES, DailyRollup, DbErrorEvent, HourlyRollup, InstallationState, KassistDay, KnownUser,
@@ -97,13 +97,27 @@ def fetch_rows(rows):
     returns dates, datetimes and numbers), skipping the ORM's per-row work on tens of thousands of points."""
     if connection.vendor != "postgresql":
         return rows.iterator(chunk_size=10000)
+    return raw_rows(rows)
+
+
+def raw_rows(qs, outer: str = "{sql}") -> list[tuple]:
+    """The rows of a queryset's SQL as the database driver returns them, without the ORM's per-value converters
+    (on SQLite, dates and times stay text: for integer and text columns there). `outer` wraps that SQL in a
+    query over it, named `{sql}` there (e.g. "SELECT k, MAX(v) FROM ({sql}) g GROUP BY k"). No rows when the
+    queryset can match nothing (e.g. an empty installation list: the ORM would answer without a query)."""
     try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # e.g. an empty installation list: the ORM would answer no rows without a query
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(outer.replace("{sql}", sql), params)
         return cursor.fetchall()
+
+
+def code_point_order(field: str):
+    """`field` compared by code point, as Python compares str (PostgreSQL's default collation does not;
+    SQLite's does): for rows ordered or cut in the database and then merged or compared in Python."""
+    return Collate(F(field), "C") if connection.vendor == "postgresql" else F(field)
 
 
 def fleet_series(installations, rng: Range, field: str, step: str = "day", agg: str = "sum", tz=None):

@@ -37,7 +37,7 @@ def rolling_availability(check: str, rng: Range, *, installations=None, online_a
         cells = _sums(rows, key_field, "hour", stream=True)
         points = _points(rng.start, rng.end, step)
         return {key: _rolling(sorted(hours.items()), points, window) for key, hours in cells.items()}
-    return _rolling_days(check, installations, online_accesses, key_field, rng, step, window, tz)
+    return _rolling_days(check, installations, online_accesses, by, rng, step, window, tz)
 
 
 def window_sums(check: str, end: datetime, *, installations=None, online_accesses=None, by: str = "target",
@@ -111,7 +111,7 @@ def _percent(total: int, ok: int) -> float | None:
     return round(100.0 * ok / total, 2) if total else None
 
 
-def _rolling_days(check, installations, online_accesses, key_field: str, rng: Range, step: timedelta,
+def _rolling_days(check, installations, online_accesses, by: str, rng: Range, step: timedelta,
                   window: timedelta, tz) -> dict:
     """The rolling share at the UTC midnights (every step.days days) and at rng.end. The window before a
     midnight t is the whole days [t − window, t) plus the hour starting at t; the point at rng.end is
@@ -119,14 +119,14 @@ def _rolling_days(check, installations, online_accesses, key_field: str, rng: Ra
     first = rng.start.astimezone(dt_timezone.utc).date()
     midnights = [m for m in (_midnight(first + timedelta(days=n)) for n in range(0, (rng.end - rng.start).days + 2,
                                                                                   step.days)) if rng.start <= m <= rng.end]
-    n_days = window.days
+    key_field, n_days = _key_field(by, online_accesses), window.days
     days = _sums(_rows(CheckDaily, check, installations, online_accesses)
                  .filter(day__gte=first - timedelta(days=n_days), day__lte=rng.end.astimezone(dt_timezone.utc).date()),
                  key_field, "day")
     midnight_cells = _sums(_rows(CheckHourly, check, installations, online_accesses).filter(hour__in=midnights),
                            key_field, "hour")
     at_end = (window_sums(check, rng.end, installations=installations, online_accesses=online_accesses,
-                          by="host" if key_field == "online_access__host" else "target", window=window)
+                          by=by, window=window)
               if not midnights or midnights[-1] < rng.end else {})
     result = {}
     for key, sums in days.items():

@@ -184,7 +184,7 @@ def filled_cards(ctx) -> dict:
     with qb.no_cycle_collection():
         for inst, t, *card in qb.fetch_raw(rows):
             if t is not None:
-                events[inst].append((t, all((v or "").strip() for v in card)))  # qb.card_filled
+                events[inst].append((t, qb.cells_filled(card)))
     start, end = ctx.tr.start, ctx.tr.end
     s, e = qb.to_epoch_us(start), qb.to_epoch_us(end)
     named = {}

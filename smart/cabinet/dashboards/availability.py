@@ -21,7 +21,7 @@ ONLINE_BANDS = [{"from": 99.99, "to": 100, "color": "#1a7f37"}, {"from": 99, "to
 
 def step_for(rng) -> timedelta:
     """Hourly points (the resolution of the run counts) while that keeps a series under MAX_POINTS (about 41
-    days); daily points (the zone's midnights) beyond: a 30-day share moves little within a day, and the
+    days); daily points (UTC midnights, from the daily table) beyond: a 30-day share moves little within a day, and the
     database then sums whole days instead of returning every hour."""
     return qt.auto_step(rng, minimum=timedelta(hours=1), steps=qt.ALIGNED)
 

@@ -2,13 +2,12 @@
 used the kAssist add-in, as the links it processed per day (sysinfo carries this from May 2024)."""
 from collections import defaultdict
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from smart.metrics.models import KassistDay
 
+from .. import queries_bizinst as qb
 from .base import Dashboard, Panel, register
 from ._series import MAX_SERIES, chart, series, top_keys
 
@@ -25,15 +24,8 @@ def _client_peaks(ctx, field: str) -> dict[str, int]:
     """{client name: its largest daily sum of `field`} for the clients with any, by name: the per-day sums and
     their maximum both computed in the database (a client-day table of 1,000 clients × 90 days stays there)."""
     daily = (_days(ctx).annotate(name=F("installation__client__display_name")).values("name", "day")
-             .annotate(v=Sum(field)).order_by())
-    try:
-        sql, params = daily.query.sql_with_params()
-    except EmptyResultSet:  # no installation in scope
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT d.name, MAX(d.v) FROM ({sql}) d GROUP BY d.name HAVING MAX(d.v) > 0 ORDER BY d.name",
-                       params)
-        return dict(cursor.fetchall())
+             .annotate(v=Sum(field)))
+    return {name: peak for name, peak in qb.max_per_key(daily, "name", "v").items() if peak and peak > 0}
 
 
 def per_day(field: str):

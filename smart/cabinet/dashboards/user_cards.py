@@ -23,8 +23,7 @@ def cards(ctx) -> dict:
             ctx.installation_ids, ctx.values("domain"), ctx.values("user")):
         if texts and not all(qu.matches(t, (login, full_name, phone, email, position, department)) for t in texts):
             continue
-        filled = bool(full_name.strip() and phone.strip() and email.strip() and position.strip()
-                      and department.strip())
+        filled = qb.cells_filled((full_name, phone, email, position, department))
         host, manager = where[inst]
         rows.append({"host": host, "name": login, "full_name": full_name, "phone": phone, "email": email,
                      "position": position, "department": department, "manager": manager,
